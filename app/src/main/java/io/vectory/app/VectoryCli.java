@@ -1,0 +1,54 @@
+package io.vectory.app;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Properties;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code vectory} command: the one entry point of the app module. Each verb is its own class,
+ * registered in {@code subcommands} below.
+ */
+@Command(
+    name = "vectory",
+    mixinStandardHelpOptions = true,
+    versionProvider = VectoryCli.Version.class,
+    description = "Track and compare embedding spaces while models train.",
+    subcommands = {
+      CommandLine.HelpCommand.class,
+    })
+public final class VectoryCli implements Runnable {
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    // No verb given: show what there is, and fail like any other usage error.
+    throw new CommandLine.ParameterException(spec.commandLine(), "Missing command");
+  }
+
+  public static void main(String[] args) {
+    System.exit(newCommandLine().execute(args));
+  }
+
+  /** The configured command line; tests run commands through it without exiting the JVM. */
+  public static CommandLine newCommandLine() {
+    return new CommandLine(new VectoryCli()).setCaseInsensitiveEnumValuesAllowed(true);
+  }
+
+  /** Reads the version Maven wrote into the jar. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() throws IOException {
+      Properties p = new Properties();
+      try (InputStream in = VectoryCli.class.getResourceAsStream("/vectory-version.properties")) {
+        if (in != null) p.load(in);
+      }
+      return new String[] {
+        "vectory " + p.getProperty("version", "unknown"),
+        "Java " + Runtime.version() + " (" + System.getProperty("java.vendor") + ")"
+      };
+    }
+  }
+}
