@@ -1,0 +1,39 @@
+package io.vectory.sink;
+
+import io.vectory.schemas.Topics;
+import java.util.Map;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Type;
+
+/** Settings of the OpenSearch sink connector (besides Connect's own: topics, errors.*, converters). */
+public final class SinkConfig extends AbstractConfig {
+
+  public static final String OPENSEARCH_URL = "opensearch.url";
+  public static final String INDEX_PREFIX = "index.prefix";
+  public static final String TOPIC_INDEXED_SPACES = "topic.indexed-spaces";
+  public static final String TOPIC_COMPARISONS = "topic.comparisons";
+  public static final String TOPIC_ALERTS = "topic.alerts";
+  public static final String SCHEMA_REGISTRY_URL = "schema.registry.url";
+  public static final String RETRY_BACKOFF_MS = "retry.backoff.ms";
+  public static final String REQUEST_TIMEOUT_MS = "opensearch.request.timeout.ms";
+
+  public static final ConfigDef DEF = new ConfigDef()
+      .define(OPENSEARCH_URL, Type.STRING, "http://127.0.0.1:9200", Importance.HIGH, "OpenSearch base URL (with the k-NN plugin).")
+      .define(INDEX_PREFIX, Type.STRING, IndexNames.DEFAULT_PREFIX, Importance.MEDIUM,
+          "Prefix of every index written: <prefix>space-..., <prefix>comparisons, <prefix>alerts.")
+      .define(TOPIC_INDEXED_SPACES, Type.STRING, Topics.defaults().indexedSpaces.name(), Importance.MEDIUM,
+          "Topic of validated checkpoints (SpaceEvent: register, chunks, completion), each indexed into its own k-NN index.")
+      .define(TOPIC_COMPARISONS, Type.STRING, Topics.defaults().comparisons.name(), Importance.MEDIUM, "Topic of ComparisonResult records.")
+      .define(TOPIC_ALERTS, Type.STRING, Topics.defaults().alerts.name(), Importance.MEDIUM, "Topic of DriftAlert records.")
+      .define(SCHEMA_REGISTRY_URL, Type.STRING, "", Importance.MEDIUM,
+          "Confluent-compatible registry URL for values in the Confluent wire format (e.g. http://127.0.0.1:8081/apis/ccompat/v7); "
+              + "empty when values use Avro single-object encoding.")
+      .define(RETRY_BACKOFF_MS, Type.LONG, 5000L, Importance.LOW, "How long Connect waits before redelivering a batch when OpenSearch is unreachable.")
+      .define(REQUEST_TIMEOUT_MS, Type.LONG, 60000L, Importance.LOW, "Timeout of one OpenSearch request.");
+
+  public SinkConfig(Map<?, ?> props) {
+    super(DEF, props);
+  }
+}

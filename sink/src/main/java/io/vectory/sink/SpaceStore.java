@@ -1,0 +1,131 @@
+package io.vectory.sink;
+
+import io.vectory.avro.CheckpointCompleted;
+import io.vectory.avro.ComparisonResult;
+import io.vectory.avro.DriftAlert;
+import io.vectory.avro.EmbeddingChunk;
+import io.vectory.avro.SpaceRegistered;
+import io.vectory.core.compare.Metric;
+import io.vectory.core.space.Space;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+
+/**
+ * Where indexed spaces, comparison results and alerts live: OpenSearch ({@link OpenSearchSpaceStore}) or
+ * in-process Lucene HNSW on disk ({@link EmbeddedSpaceStore}, the default). Every write is idempotent by
+ * natural key (point id within an index, comparison and alert ids from {@link Docs}), so a replay
+ * overwrites instead of doubling.
+ *
+ * <p>Names ({@code ref}) resolve with {@link #resolve}: {@code experiment/space@step}, {@code
+ * experiment/space} (its latest complete step), a loaded index's name, or a physical index name.
+ *
+ * <p>Failures: {@link StoreUnavailableException} when the store cannot be reached (retry later);
+ * {@link IllegalArgumentException} for input the store will never accept (report, do not retry).
+ */
+public interface SpaceStore extends AutoCloseable {
+
+  /** Where this store keeps its data (a URL or a folder), for messages. */
+  String location();
+
+  // ---- checkpoints, event by event (the sink's path)
+
+  /** Creates (or reopens, on replay) the checkpoint's index. */
+  IndexInfo beginCheckpoint(SpaceRegistered registered);
+
+  /** Indexes one chunk's points; a point already there (replay) is overwritten. */
+  void addChunk(EmbeddingChunk chunk);
+
+  /** Makes the checkpoint visible and marks it complete; returns its entry with the rows actually stored. */
+  IndexInfo completeCheckpoint(CheckpointCompleted completed);
+
+  // ---- whole spaces
+
+  /** Stores a whole space as an index under {@code name} (replacing one of that name) and returns its entry. */
+  IndexInfo putIndex(String name, Space space, Metric metric, String knnModel, String dataset, String model, String source);
+
+  /** Every index, checkpoints and loaded ones, ordered by experiment, space, step, name. */
+  List<IndexInfo> indices();
+
+  /** Loads the vectors, ids (row order) and metadata columns of an index. */
+  Space loadSpace(String ref);
+
+  /** The k nearest neighbours of a point of the index (the point itself excluded unless includeSelf). */
+  List<Neighbor> knn(String ref, String id, int k, boolean includeSelf);
+
+  /** The k nearest neighbours of a vector. */
+  List<Neighbor> knn(String ref, float[] vector, int k);
+
+  /** Deletes an index; false when there was none. */
+  boolean delete(String ref);
+
+  // ---- results
+
+  void putComparisons(List<ComparisonResult> results);
+
+  void putAlerts(List<DriftAlert> alerts);
+
+  /** Comparison results, oldest first (by computed_at); experiment null for all. */
+  List<ComparisonResult> comparisons(String experiment);
+
+  /** Drift alerts, oldest first; experiment null for all. */
+  List<DriftAlert> alerts(String experiment);
+
+  @Override
+  void close();
+
+  // ---- derived
+
+  /**
+   * The index a name means: an exact logical or physical name, or {@code experiment/space} for the
+   * space's latest complete step.
+   */
+  default IndexInfo resolve(String ref) {
+    return find(ref).orElseThrow(() -> new IllegalArgumentException(noSuchIndex(ref)));
+  }
+
+  default Optional<IndexInfo> find(String ref) {
+    List<IndexInfo> all = indices();
+    for (IndexInfo i : all) if (i.name().equals(ref) || i.physical().equals(ref)) return Optional.of(i);
+    int slash = ref.indexOf('/');
+    if (slash > 0 && ref.indexOf('@') < 0) {
+      String exp = ref.substring(0, slash), space = ref.substring(slash + 1);
+      return all.stream()
+          .filter(i -> i.isCheckpoint() && i.complete() && exp.equals(i.experiment()) && space.equals(i.space()))
+          .max(Comparator.comparingLong(IndexInfo::step));
+    }
+    return Optional.empty();
+  }
+
+  default String noSuchIndex(String ref) {
+    List<String> names = indices().stream().map(IndexInfo::name).limit(8).toList();
+    return "no index or space named '" + ref + "' in " + location()
+        + (names.isEmpty() ? " (it holds none; run `vectory demo` or the pipeline first)"
+            : "; expected experiment/space@step, experiment/space (latest step) or an index name, e.g. " + String.join(", ", names));
+  }
+
+  default List<String> datasets() {
+    TreeSet<String> s = new TreeSet<>();
+    for (IndexInfo i : indices()) if (i.dataset() != null) s.add(i.dataset());
+    return new ArrayList<>(s);
+  }
+
+  default List<String> experiments() {
+    TreeSet<String> s = new TreeSet<>();
+    for (IndexInfo i : indices()) if (i.experiment() != null && i.isCheckpoint()) s.add(i.experiment());
+    return new ArrayList<>(s);
+  }
+
+  /** One neighbour: id, row in its index, the raw store score, the metric's own value, metadata. */
+  record Neighbor(String id, long row, double score, double value, Map<String, String> metadata) {}
+
+  static Comparator<IndexInfo> ORDER = Comparator
+      .comparing((IndexInfo i) -> i.isCheckpoint() ? 0 : 1)
+      .thenComparing(i -> i.experiment() == null ? "" : i.experiment())
+      .thenComparing(i -> i.space() == null ? "" : i.space())
+      .thenComparingLong(IndexInfo::step)
+      .thenComparing(IndexInfo::name);
+}
