@@ -1,0 +1,437 @@
+package io.vectory.streams;
+
+import io.vectory.avro.CheckpointCompleted;
+import io.vectory.avro.CheckpointKey;
+import io.vectory.avro.ComparisonResult;
+import io.vectory.avro.DeadLetter;
+import io.vectory.avro.DriftAlert;
+import io.vectory.avro.DriftRule;
+import io.vectory.avro.EmbeddingChunk;
+import io.vectory.avro.ReferencePinned;
+import io.vectory.avro.Relation;
+import io.vectory.avro.SpaceEvent;
+import io.vectory.avro.SpaceRegistered;
+import io.vectory.core.compare.CompareOptions;
+import io.vectory.core.compare.ProgressListener;
+import io.vectory.core.compare.SpaceComparator;
+import io.vectory.core.space.Space;
+import io.vectory.core.space.Spaces;
+import io.vectory.core.vectors.FloatMatrix;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The heart of the pipeline, one instance per partition (so per set of experiments): stores chunks as
+ * they arrive, validates a checkpoint on its completion, re-emits a good one for indexing, compares it
+ * with the previous, first and pinned checkpoints of its space, applies the drift rules, and sends
+ * everything it cannot accept to the dead letters with the reason.
+ */
+final class CheckpointProcessor implements Processor<String, SpaceEvent, String, SpecificRecord> {
+  private static final Logger log = LoggerFactory.getLogger(CheckpointProcessor.class);
+  private static final Codec<EmbeddingChunk> CHUNK = new Codec<>(EmbeddingChunk.class);
+  private static final StringSerializer KEYS = new StringSerializer();
+
+  private final PipelineConfig config;
+  private ProcessorContext<String, SpecificRecord> context;
+  private KeyValueStore<String, byte[]> checkpoints;
+  private KeyValueStore<String, byte[]> chunks;
+  private KeyValueStore<String, byte[]> spaces;
+  private KeyValueStore<String, byte[]> pins;
+
+  CheckpointProcessor(PipelineConfig config) {
+    this.config = config;
+  }
+
+  @Override
+  public void init(ProcessorContext<String, SpecificRecord> context) {
+    this.context = context;
+    this.checkpoints = context.getStateStore(ComparisonTopology.CHECKPOINT_STORE);
+    this.chunks = context.getStateStore(ComparisonTopology.CHUNK_STORE);
+    this.spaces = context.getStateStore(ComparisonTopology.SPACE_STORE);
+    this.pins = context.getStateStore(ComparisonTopology.PIN_STORE);
+    long timeout = config.checkpointTimeout().toMillis();
+    // Check often enough that a stale checkpoint waits at most ~1.25 × the timeout.
+    long every = Math.max(100, Math.min(timeout / 4, 60_000));
+    context.schedule(Duration.ofMillis(every), config.timeoutClock(), this::expireStale);
+  }
+
+  @Override
+  public void process(Record<String, SpaceEvent> record) {
+    if (record.value() == null) {
+      deadLetter(record.key(), null, "value: null (a tombstone); expected a SpaceEvent", null);
+      return;
+    }
+    Object event = record.value().getEvent();
+    CheckpointKey ck = switch (event) {
+      case SpaceRegistered e -> e.getCheckpoint();
+      case EmbeddingChunk e -> e.getCheckpoint();
+      case CheckpointCompleted e -> e.getCheckpoint();
+      case ReferencePinned e -> e.getReference();
+      default -> null;
+    };
+    if (ck == null) {
+      deadLetter(record.key(), null, "event: unexpected type " + (event == null ? "null" : event.getClass().getName()), null);
+      return;
+    }
+    if (!ck.getExperiment().equals(record.key())) {
+      deadLetter(record.key(), ck, "key: record key is '" + record.key() + "'; expected the experiment name '" + ck.getExperiment()
+          + "' (every event of an experiment is keyed by it, so it stays on one partition)", null);
+      return;
+    }
+    switch (event) {
+      case SpaceRegistered e -> onRegistered(e);
+      case EmbeddingChunk e -> onChunk(e);
+      case CheckpointCompleted e -> onCompleted(e);
+      case ReferencePinned e -> onPinned(e);
+      default -> throw new IllegalStateException();
+    }
+  }
+
+  private long now() {
+    return config.timeoutClock() == PunctuationType.WALL_CLOCK_TIME ? context.currentSystemTimeMs() : context.currentStreamTimeMs();
+  }
+
+  private CheckpointState stateOrNew(CheckpointKey ck) {
+    byte[] b = checkpoints.get(StoreKeys.checkpoint(ck));
+    if (b != null) return CheckpointState.decode(b);
+    RecordMetadata m = context.recordMetadata().orElse(null);
+    return new CheckpointState(ck, false, null, 0, now(), m == null ? -1 : m.partition(), m == null ? -1 : m.offset(), List.of());
+  }
+
+  private void onRegistered(SpaceRegistered e) {
+    CheckpointKey ck = e.getCheckpoint();
+    CheckpointState s = stateOrNew(ck);
+    if (s.retained()) {
+      deadLetter(ck.getExperiment(), ck, "SpaceRegistered: checkpoint " + StoreKeys.display(ck) + " was already accepted; expected a new step", null);
+      return;
+    }
+    s = s.registered() != null
+        ? s.withProblem("SpaceRegistered: received twice; expected once per checkpoint", now())
+        : s.withRegistered(e, now());
+    checkpoints.put(StoreKeys.checkpoint(ck), s.encode());
+  }
+
+  private void onChunk(EmbeddingChunk c) {
+    CheckpointKey ck = c.getCheckpoint();
+    CheckpointState s = stateOrNew(ck);
+    if (s.retained()) {
+      deadLetter(ck.getExperiment(), ck, "EmbeddingChunk " + c.getSequence() + ": checkpoint " + StoreKeys.display(ck)
+          + " was already accepted; expected chunks only before its CheckpointCompleted", null);
+      return;
+    }
+    if (c.getSequence() < 0) {
+      s = s.withProblem("sequence: chunk with negative sequence " + c.getSequence() + "; expected 0..chunks-1", now());
+    } else {
+      String key = StoreKeys.chunk(ck, c.getSequence());
+      if (chunks.get(key) != null) {
+        s = s.withProblem("sequence: chunk " + c.getSequence() + " received twice; expected each sequence once", now());
+      } else {
+        chunks.put(key, CHUNK.encode(c));
+        s = s.withChunk(now());
+      }
+    }
+    checkpoints.put(StoreKeys.checkpoint(ck), s.encode());
+  }
+
+  private void onCompleted(CheckpointCompleted done) {
+    CheckpointKey ck = done.getCheckpoint();
+    byte[] b = checkpoints.get(StoreKeys.checkpoint(ck));
+    if (b == null) {
+      deadLetter(ck.getExperiment(), ck, "CheckpointCompleted: no SpaceRegistered or EmbeddingChunk received for " + StoreKeys.display(ck)
+          + "; expected them first (or it timed out earlier)", null);
+      return;
+    }
+    CheckpointState s = CheckpointState.decode(b);
+    if (s.retained()) {
+      deadLetter(ck.getExperiment(), ck, "CheckpointCompleted: " + StoreKeys.display(ck) + " was already accepted; expected one completion", null);
+      return;
+    }
+    CheckpointValidator v = new CheckpointValidator(s.registered(), s.problems());
+    forEachChunk(ck, v::accept);
+    List<String> problems = new ArrayList<>(v.finish(done));
+    SpaceState space = spaceState(ck);
+    if (space != null && ck.getStep() <= space.previousStep()) {
+      problems.add("step: " + ck.getStep() + " is not after the previous accepted checkpoint of this space (step " + space.previousStep()
+          + "); expected increasing steps");
+    }
+    if (!problems.isEmpty()) {
+      drop(ck);
+      deadLetter(ck.getExperiment(), ck, "checkpoint " + StoreKeys.display(ck) + " rejected: " + String.join("; ", problems), null);
+      return;
+    }
+    accept(s, done, space);
+  }
+
+  private void accept(CheckpointState s, CheckpointCompleted done, SpaceState space) {
+    CheckpointKey ck = s.key();
+    String exp = ck.getExperiment();
+    // The sink indexes exactly what was validated, in order.
+    forward(exp, SpaceEvent.newBuilder().setEvent(s.registered()).build(), ComparisonTopology.INDEXED_SINK);
+    forEachChunk(ck, c -> forward(exp, SpaceEvent.newBuilder().setEvent(c).build(), ComparisonTopology.INDEXED_SINK));
+    forward(exp, SpaceEvent.newBuilder().setEvent(done).build(), ComparisonTopology.INDEXED_SINK);
+    checkpoints.put(StoreKeys.checkpoint(ck), s.asRetained().encode());
+
+    // References, deduplicated: on the second checkpoint the previous one is also the first.
+    Map<String, List<Relation>> relations = new LinkedHashMap<>();
+    Map<String, CheckpointKey> refKeys = new HashMap<>();
+    if (space != null) {
+      addRef(relations, refKeys, Codec.key(exp, ck.getSpace(), space.previousStep()), Relation.PREVIOUS);
+      addRef(relations, refKeys, Codec.key(exp, ck.getSpace(), space.firstStep()), Relation.FIRST);
+    }
+    List<CheckpointKey> pinned = Pins.decode(pins.get(exp));
+    for (CheckpointKey p : pinned) {
+      if (p.equals(ck)) continue;
+      byte[] ps = checkpoints.get(StoreKeys.checkpoint(p));
+      if (ps != null && CheckpointState.decode(ps).retained()) addRef(relations, refKeys, p, Relation.PINNED);
+    }
+
+    Double previousJaccard = null;
+    if (!relations.isEmpty()) {
+      Space a = load(s);
+      for (Map.Entry<String, List<Relation>> e : relations.entrySet()) {
+        CheckpointKey refKey = refKeys.get(e.getKey());
+        CheckpointState ref = CheckpointState.decode(checkpoints.get(e.getKey()));
+        ComparisonResult.Builder result;
+        try {
+          result = compare(s.registered(), a, ref.registered(), load(ref));
+        } catch (RuntimeException ex) {
+          log.warn("cannot compare {} with {}", StoreKeys.display(ck), StoreKeys.display(refKey), ex);
+          deadLetter(exp, ck, "comparison with " + StoreKeys.display(refKey) + " (" + e.getValue() + ") failed: " + ex.getMessage(), null);
+          continue;
+        }
+        for (Relation rel : e.getValue()) {
+          ComparisonResult r = ComparisonResult.newBuilder(result).setRelation(rel).build();
+          forward(exp, r, ComparisonTopology.COMPARISONS_SINK);
+          if (rel == Relation.PREVIOUS) {
+            previousJaccard = r.getMeanJaccard();
+            checkDrift(r, space);
+          }
+        }
+      }
+    }
+
+    DriftThresholds t = config.drift(exp);
+    SpaceState next = space == null
+        ? new SpaceState(ck.getStep(), ck.getStep(), new double[0])
+        : space.next(ck.getStep(), previousJaccard == null ? 0 : previousJaccard, previousJaccard != null, t.window());
+    spaces.put(StoreKeys.space(exp, ck.getSpace()), next.encode());
+    if (space != null && space.previousStep() != space.firstStep()) {
+      pruneIfUnused(Codec.key(exp, ck.getSpace(), space.previousStep()), pinned, next);
+    }
+  }
+
+  private static void addRef(Map<String, List<Relation>> rel, Map<String, CheckpointKey> keys, CheckpointKey k, Relation r) {
+    String sk = StoreKeys.checkpoint(k);
+    rel.computeIfAbsent(sk, x -> new ArrayList<>()).add(r);
+    keys.put(sk, k);
+  }
+
+  private ComparisonResult.Builder compare(SpaceRegistered ra, Space a, SpaceRegistered rb, Space b) {
+    var pair = Spaces.alignById(a, b);
+    CompareOptions o = new CompareOptions(config.k(), coreMetric(ra.getMetric()), coreMetric(rb.getMetric()),
+        config.includeSelf(), config.sample(), config.seed());
+    var out = SpaceComparator.compare(pair.a(), pair.b(), o, ProgressListener.NONE);
+    Map<String, Double> labelMeans = Map.of();
+    List<String> labels = a.columns().get(config.labelColumn());
+    if (labels != null) {
+      Map<String, Integer> row = new HashMap<>(a.ids().size() * 2);
+      for (int i = 0; i < a.ids().size(); i++) row.put(a.ids().get(i), i);
+      String[] perRow = new String[pair.ids().size()];
+      for (int i = 0; i < perRow.length; i++) perRow[i] = labels.get(row.get(pair.ids().get(i)));
+      labelMeans = new java.util.TreeMap<>(out.meanByLabel(perRow));
+    }
+    List<Long> hist = new ArrayList<>(out.histogram().length);
+    for (long h : out.histogram()) hist.add(h);
+    return ComparisonResult.newBuilder()
+        .setDataset(ra.getDataset())
+        .setModel(ra.getModel())
+        .setA(ra.getCheckpoint())
+        .setB(rb.getCheckpoint())
+        .setRelation(Relation.PREVIOUS)
+        .setK(out.k())
+        .setMetricA(io.vectory.avro.Metric.valueOf(out.metricA().name()))
+        .setMetricB(io.vectory.avro.Metric.valueOf(out.metricB().name()))
+        .setIncludeSelf(out.includeSelf())
+        .setExact(out.exact())
+        .setN(out.n())
+        .setMeanJaccard(out.meanJaccard())
+        .setHistogram(hist)
+        .setLabelMeans(labelMeans)
+        .setCka(Double.isFinite(out.cka()) ? out.cka() : null)
+        .setComputeMillis(Math.round(out.nanos() / 1e6))
+        .setComputedAt(Instant.ofEpochMilli(context.currentSystemTimeMs()));
+  }
+
+  static io.vectory.core.compare.Metric coreMetric(io.vectory.avro.Metric m) {
+    return io.vectory.core.compare.Metric.valueOf(m.name());
+  }
+
+  private void checkDrift(ComparisonResult r, SpaceState space) {
+    DriftThresholds t = config.drift(r.getA().getExperiment());
+    double value = r.getMeanJaccard();
+    if (t.floor() > 0 && value < t.floor()) {
+      alert(r, DriftRule.JACCARD_FLOOR, t.floor(), null, String.format(
+          "mean Jaccard (k=%d) of %s with the previous checkpoint %s is %.4f, below the floor %.4f",
+          r.getK(), StoreKeys.display(r.getA()), StoreKeys.display(r.getB()), value, t.floor()));
+    }
+    if (space != null && space.trailing().length >= t.minHistory()) {
+      double mean = space.trailingMean();
+      if (mean - value > t.drop()) {
+        alert(r, DriftRule.TRAILING_DROP, t.drop(), mean, String.format(
+            "mean Jaccard (k=%d) of %s with the previous checkpoint is %.4f, %.4f below the trailing mean %.4f of the last %d; allowed drop %.4f",
+            r.getK(), StoreKeys.display(r.getA()), value, mean - value, mean, space.trailing().length, t.drop()));
+      }
+    }
+  }
+
+  private void alert(ComparisonResult r, DriftRule rule, double threshold, Double trailing, String message) {
+    DriftAlert a = DriftAlert.newBuilder()
+        .setDataset(r.getDataset()).setModel(r.getModel()).setA(r.getA()).setB(r.getB())
+        .setRule(rule).setValue(r.getMeanJaccard()).setThreshold(threshold).setTrailingMean(trailing)
+        .setMessage(message).setRaisedAt(Instant.ofEpochMilli(context.currentSystemTimeMs())).build();
+    forward(r.getA().getExperiment(), a, ComparisonTopology.ALERTS_SINK);
+  }
+
+  private void onPinned(ReferencePinned p) {
+    CheckpointKey ref = p.getReference();
+    String exp = ref.getExperiment();
+    List<CheckpointKey> list = Pins.decode(pins.get(exp));
+    if (p.getPinned()) {
+      if (list.contains(ref)) return;
+      byte[] cs = checkpoints.get(StoreKeys.checkpoint(ref));
+      SpaceState space = spaceState(ref);
+      boolean stored = cs != null;
+      if (!stored && space != null && ref.getStep() <= space.previousStep()) {
+        deadLetter(exp, ref, "ReferencePinned: " + StoreKeys.display(ref) + " is not stored (only the first, the previous and pinned "
+            + "checkpoints of a space are kept, or it was never accepted); expected a pin before the next checkpoint of its space completes", null);
+        return;
+      }
+      list.add(ref);
+    } else {
+      if (!list.remove(ref)) return;
+      SpaceState space = spaceState(ref);
+      if (space != null) pruneIfUnused(ref, list, space);
+    }
+    pins.put(exp, Pins.encode(list));
+  }
+
+  /** Deletes a retained checkpoint unless it is still the first, the previous, or pinned. */
+  private void pruneIfUnused(CheckpointKey k, List<CheckpointKey> pinned, SpaceState space) {
+    if (k.getStep() == space.firstStep() || k.getStep() == space.previousStep() || pinned.contains(k)) return;
+    byte[] cs = checkpoints.get(StoreKeys.checkpoint(k));
+    if (cs != null && CheckpointState.decode(cs).retained()) drop(k);
+  }
+
+  private SpaceState spaceState(CheckpointKey ck) {
+    byte[] b = spaces.get(StoreKeys.space(ck.getExperiment(), ck.getSpace()));
+    return b == null ? null : SpaceState.decode(b);
+  }
+
+  private void expireStale(long now) {
+    long timeout = config.checkpointTimeout().toMillis();
+    List<CheckpointState> stale = new ArrayList<>();
+    try (KeyValueIterator<String, byte[]> it = checkpoints.all()) {
+      while (it.hasNext()) {
+        CheckpointState s = CheckpointState.decode(it.next().value);
+        if (!s.retained() && now - s.lastActivity() >= timeout) stale.add(s);
+      }
+    }
+    for (CheckpointState s : stale) {
+      CheckpointKey ck = s.key();
+      drop(ck);
+      String reason = "checkpoint " + StoreKeys.display(ck) + " incomplete: no CheckpointCompleted within " + timeout + " ms ("
+          + (config.timeoutClock() == PunctuationType.WALL_CLOCK_TIME ? "wall-clock" : "stream time") + ") of its last event; received "
+          + s.chunksReceived() + " chunk(s)" + (s.registered() == null ? " and no SpaceRegistered" : " of " + s.registered().getRows() + " rows");
+      DeadLetter d = DeadLetter.newBuilder()
+          .setSourceTopic(config.topics().spaceEvents.name()).setPartition(s.sourcePartition()).setOffset(s.sourceOffset())
+          .setKey(ck.getExperiment()).setCheckpoint(StoreKeys.display(ck)).setReason(reason)
+          .setFailedAt(Instant.ofEpochMilli(context.currentSystemTimeMs())).build();
+      log.warn(reason);
+      context.forward(new Record<String, SpecificRecord>(ck.getExperiment(), d, now), ComparisonTopology.DEAD_LETTER_SINK);
+    }
+  }
+
+  /** Removes a checkpoint's state and chunks. */
+  private void drop(CheckpointKey ck) {
+    String prefix = StoreKeys.checkpoint(ck);
+    List<String> keys = new ArrayList<>();
+    try (KeyValueIterator<String, byte[]> it = chunks.prefixScan(prefix, KEYS)) {
+      while (it.hasNext()) keys.add(it.next().key);
+    }
+    for (String k : keys) chunks.delete(k);
+    checkpoints.delete(prefix);
+  }
+
+  private void forEachChunk(CheckpointKey ck, java.util.function.Consumer<EmbeddingChunk> f) {
+    try (KeyValueIterator<String, byte[]> it = chunks.prefixScan(StoreKeys.checkpoint(ck), KEYS)) {
+      while (it.hasNext()) {
+        KeyValue<String, byte[]> kv = it.next();
+        f.accept(CHUNK.decode(kv.value));
+      }
+    }
+  }
+
+  /** Reads an accepted checkpoint back from its chunks into one matrix. */
+  private Space load(CheckpointState s) {
+    SpaceRegistered r = s.registered();
+    int rows = Math.toIntExact(r.getRows());
+    int dim = r.getDimension();
+    float[] data = new float[Math.multiplyExact(rows, dim)];
+    List<String> ids = new ArrayList<>(rows);
+    List<String> colNames = r.getMetadataColumns();
+    List<List<String>> cols = new ArrayList<>();
+    for (int i = 0; i < colNames.size(); i++) cols.add(new ArrayList<>(rows));
+    int[] at = {0};
+    forEachChunk(s.key(), c -> {
+      ByteBuffer v = c.getVectors().duplicate().order(ByteOrder.LITTLE_ENDIAN);
+      v.asFloatBuffer().get(data, at[0] * dim, c.getIds().size() * dim);
+      ids.addAll(c.getIds());
+      for (List<String> row : c.getMetadata()) {
+        for (int j = 0; j < cols.size(); j++) cols.get(j).add(row.get(j));
+      }
+      at[0] += c.getIds().size();
+    });
+    Map<String, List<String>> columns = new LinkedHashMap<>();
+    for (int i = 0; i < colNames.size(); i++) columns.put(colNames.get(i), cols.get(i));
+    return new Space(StoreKeys.display(s.key()), ids, FloatMatrix.wrap(rows, dim, data), columns);
+  }
+
+  private void forward(String key, SpecificRecord value, String child) {
+    context.forward(new Record<>(key, value, context.currentStreamTimeMs()), child);
+  }
+
+  private void deadLetter(String key, CheckpointKey ck, String reason, ByteBuffer payload) {
+    RecordMetadata m = context.recordMetadata().orElse(null);
+    log.warn(reason);
+    DeadLetter d = DeadLetter.newBuilder()
+        .setSourceTopic(m == null ? config.topics().spaceEvents.name() : m.topic())
+        .setPartition(m == null ? -1 : m.partition())
+        .setOffset(m == null ? -1 : m.offset())
+        .setKey(key)
+        .setCheckpoint(ck == null ? null : StoreKeys.display(ck))
+        .setReason(reason)
+        .setPayload(payload)
+        .setFailedAt(Instant.ofEpochMilli(context.currentSystemTimeMs()))
+        .build();
+    forward(key, d, ComparisonTopology.DEAD_LETTER_SINK);
+  }
+}

@@ -1,0 +1,105 @@
+package io.vectory.streams;
+
+import io.vectory.avro.SpaceEvent;
+import io.vectory.schemas.EventSerdes;
+import io.vectory.schemas.TopicSpec;
+import io.vectory.schemas.Topics;
+import java.util.Properties;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The Vectory pipeline as a Kafka Streams topology: space events in; indexed spaces, comparison
+ * results, drift alerts and dead letters out. Every topic is keyed by experiment, so one
+ * experiment's events, state and results stay on one partition and instances scale by partitions.
+ *
+ * <pre>
+ *   space-events ─▶ checkpoints (stores: checkpoints, chunks, spaces, pins) ─┬▶ indexed-spaces
+ *                                                                           ├▶ comparisons
+ *                                                                           ├▶ alerts
+ *                                                                           └▶ dead-letters
+ * </pre>
+ */
+public final class ComparisonTopology {
+  static final String SOURCE = "space-events";
+  static final String PROCESSOR = "checkpoints";
+  static final String INDEXED_SINK = "indexed-spaces";
+  static final String COMPARISONS_SINK = "comparisons";
+  static final String ALERTS_SINK = "alerts";
+  static final String DEAD_LETTER_SINK = "dead-letters";
+
+  /** Per checkpoint: registration, progress, problems; pending until accepted, then retained as a reference. */
+  public static final String CHECKPOINT_STORE = "vectory-checkpoints";
+  /** Chunks as they arrive, keyed by checkpoint and sequence; a checkpoint's vectors live only here. */
+  public static final String CHUNK_STORE = "vectory-chunks";
+  /** Per space: first and previous steps, trailing Jaccard values. */
+  public static final String SPACE_STORE = "vectory-spaces";
+  /** Per experiment: pinned reference checkpoints. */
+  public static final String PIN_STORE = "vectory-pins";
+
+  /** Config keys read by {@link DeadLetterDeserializationHandler}. */
+  public static final String DEAD_LETTER_TOPIC_CONFIG = "vectory.dead.letter.topic";
+  public static final String EVENT_SERDES_CONFIG = "vectory.event.serdes";
+
+  private ComparisonTopology() {}
+
+  public static Topology buildTopology(PipelineConfig config) {
+    Topics topics = config.topics();
+    EventSerdes serdes = config.serdes();
+    Topology t = new Topology();
+    t.addSource(SOURCE, Serdes.String().deserializer(), topics.spaceEvents.valueSerde(serdes).deserializer(), topics.spaceEvents.name());
+    t.addProcessor(PROCESSOR, () -> new CheckpointProcessor(config), SOURCE);
+    t.addStateStore(store(CHECKPOINT_STORE), PROCESSOR);
+    t.addStateStore(store(CHUNK_STORE), PROCESSOR);
+    t.addStateStore(store(SPACE_STORE), PROCESSOR);
+    t.addStateStore(store(PIN_STORE), PROCESSOR);
+    t.addSink(INDEXED_SINK, topics.indexedSpaces.name(), Serdes.String().serializer(), values(topics.indexedSpaces, serdes), PROCESSOR);
+    t.addSink(COMPARISONS_SINK, topics.comparisons.name(), Serdes.String().serializer(), values(topics.comparisons, serdes), PROCESSOR);
+    t.addSink(ALERTS_SINK, topics.alerts.name(), Serdes.String().serializer(), values(topics.alerts, serdes), PROCESSOR);
+    t.addSink(DEAD_LETTER_SINK, topics.deadLetters.name(), Serdes.String().serializer(), values(topics.deadLetters, serdes), PROCESSOR);
+    return t;
+  }
+
+  /**
+   * The Streams settings the topology relies on, on top of the caller's (bootstrap servers,
+   * application id, state dir): exactly-once v2, dead-lettering of undecodable records, and room
+   * for large chunks and for long comparisons inside one transaction.
+   */
+  public static Properties streamsProperties(PipelineConfig config, Properties base) {
+    Properties p = new Properties();
+    p.putAll(base);
+    p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterDeserializationHandler.class.getName());
+    p.put(DEAD_LETTER_TOPIC_CONFIG, config.topics().deadLetters.name());
+    p.put(EVENT_SERDES_CONFIG, config.serdes());
+    p.putIfAbsent(StreamsConfig.producerPrefix("max.request.size"), String.valueOf(MAX_MESSAGE_BYTES));
+    p.putIfAbsent(StreamsConfig.topicPrefix("max.message.bytes"), String.valueOf(MAX_MESSAGE_BYTES));
+    // An exact 10,000-point comparison runs inside the task's transaction: the 10 s default would abort it.
+    p.putIfAbsent(StreamsConfig.producerPrefix("transaction.timeout.ms"), "600000");
+    p.putIfAbsent(StreamsConfig.consumerPrefix("max.poll.records"), "50");
+    p.putIfAbsent(StreamsConfig.consumerPrefix("max.partition.fetch.bytes"), String.valueOf(MAX_MESSAGE_BYTES));
+    return p;
+  }
+
+  /** Largest record the pipeline's topics and changelogs accept (chunks of large checkpoints). */
+  public static final int MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+
+  private static StoreBuilder<KeyValueStore<String, byte[]>> store(String name) {
+    return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.String(), Serdes.ByteArray());
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <V extends SpecificRecord> Serializer<SpecificRecord> values(TopicSpec<V> topic, EventSerdes serdes) {
+    return (Serializer<SpecificRecord>) topic.valueSerde(serdes).serializer();
+  }
+
+  static Class<SpaceEvent> inputType() {
+    return SpaceEvent.class;
+  }
+}

@@ -1,0 +1,256 @@
+package io.vectory.streams;
+
+import io.vectory.avro.ComparisonResult;
+import io.vectory.avro.DeadLetter;
+import io.vectory.avro.DriftAlert;
+import io.vectory.schemas.TopicSpec;
+import io.vectory.schemas.Topics;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs the pipeline in this JVM: creates the topics if missing, starts Kafka Streams on
+ * {@link ComparisonTopology}, and hands every committed comparison, alert and dead letter produced
+ * from now on to a {@link Listener} (read back with a read_committed consumer, so a listener never
+ * sees a result that a crash would roll back). Used by {@code vectory pipeline}, {@code vectory demo}
+ * and {@link StreamsMain}.
+ */
+public final class PipelineRunner implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(PipelineRunner.class);
+
+  /** Called on the runner's watcher thread, in topic-partition order. */
+  public interface Listener {
+    default void onComparison(ComparisonResult result) {}
+
+    default void onAlert(DriftAlert alert) {}
+
+    default void onDeadLetter(DeadLetter deadLetter) {}
+  }
+
+  private final PipelineConfig config;
+  private final KafkaStreams streams;
+  private final KafkaConsumer<String, byte[]> watcher;
+  private final Thread watcherThread;
+  private final List<ComparisonResult> comparisons = new ArrayList<>();
+  private final List<DriftAlert> alerts = new ArrayList<>();
+  private final List<DeadLetter> deadLetters = new ArrayList<>();
+  private volatile boolean closing;
+
+  private PipelineRunner(PipelineConfig config, Properties streamsProps, Listener listener) {
+    this.config = config;
+    Topics t = config.topics();
+    this.watcher = new KafkaConsumer<>(watcherProps(streamsProps), new StringDeserializer(), new ByteArrayDeserializer());
+    List<TopicPartition> parts = new ArrayList<>();
+    for (TopicSpec<?> spec : List.of(t.comparisons, t.alerts, t.deadLetters)) {
+      // A topic created a moment ago may not be in the metadata yet.
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      List<org.apache.kafka.common.PartitionInfo> infos;
+      while ((infos = watcher.partitionsFor(spec.name(), Duration.ofSeconds(10))).isEmpty() && System.nanoTime() < deadline) {
+        sleep(100);
+      }
+      if (infos.isEmpty()) throw new IllegalStateException("topic " + spec.name() + " has no partitions after 30 s");
+      infos.forEach(p -> parts.add(new TopicPartition(p.topic(), p.partition())));
+    }
+    watcher.assign(parts);
+    watcher.seekToEnd(parts);
+    parts.forEach(watcher::position); // fix the start now, before the app can produce anything
+    Deserializer<ComparisonResult> cd = t.comparisons.valueSerde(config.serdes()).deserializer();
+    Deserializer<DriftAlert> ad = t.alerts.valueSerde(config.serdes()).deserializer();
+    Deserializer<DeadLetter> dd = t.deadLetters.valueSerde(config.serdes()).deserializer();
+    this.watcherThread = new Thread(() -> watch(listener, cd, ad, dd), "vectory-pipeline-watcher");
+    this.watcherThread.setDaemon(true);
+    this.streams = new KafkaStreams(ComparisonTopology.buildTopology(config), streamsProps);
+  }
+
+  /**
+   * Starts the pipeline and waits until Kafka Streams is RUNNING.
+   *
+   * @param streamsProps bootstrap servers, application id, state dir and any other Streams settings
+   *     (see {@link #streamsProperties}); the topology's own settings are added
+   */
+  public static PipelineRunner start(PipelineConfig config, Properties streamsProps, int partitions, Listener listener, Duration startTimeout)
+      throws InterruptedException, TimeoutException {
+    Properties props = ComparisonTopology.streamsProperties(config, streamsProps);
+    createTopics(props, config.topics(), partitions);
+    PipelineRunner r = new PipelineRunner(config, props, listener == null ? new Listener() {} : listener);
+    r.watcherThread.start();
+    r.streams.setUncaughtExceptionHandler(e -> {
+      log.error("stream thread failed; replacing it", e);
+      return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+    });
+    r.streams.start();
+    long deadline = System.nanoTime() + startTimeout.toNanos();
+    while (r.streams.state() != KafkaStreams.State.RUNNING) {
+      if (r.streams.state() == KafkaStreams.State.ERROR || r.streams.state() == KafkaStreams.State.NOT_RUNNING) {
+        r.close();
+        throw new IllegalStateException("Kafka Streams stopped while starting: " + r.streams.state());
+      }
+      if (System.nanoTime() > deadline) {
+        KafkaStreams.State s = r.streams.state();
+        r.close();
+        throw new TimeoutException("Kafka Streams not RUNNING after " + startTimeout.toSeconds() + " s (state " + s + ")");
+      }
+      Thread.sleep(50);
+    }
+    return r;
+  }
+
+  /** The basic client settings: where Kafka is, who we are, where state lives. */
+  public static Properties streamsProperties(String bootstrapServers, String applicationId, Path stateDir) {
+    Properties p = new Properties();
+    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
+    p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+    return p;
+  }
+
+  /** Creates the pipeline's topics that do not exist yet (replication: the broker's default). */
+  public static void createTopics(Properties clientProps, Topics topics, int partitions) {
+    Properties ap = new Properties();
+    ap.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, clientProps.getProperty(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG));
+    ap.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "30000");
+    try (Admin admin = Admin.create(ap)) {
+      Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+      List<NewTopic> missing = topics.all().stream().filter(s -> !existing.contains(s.name()))
+          .map(s -> new NewTopic(s.name(), Optional.of(partitions), Optional.empty())
+              .configs(Map.of("max.message.bytes", String.valueOf(ComparisonTopology.MAX_MESSAGE_BYTES))))
+          .collect(Collectors.toList());
+      if (missing.isEmpty()) return;
+      try {
+        admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof TopicExistsException)) throw e;
+      }
+      log.info("created topics {}", missing.stream().map(NewTopic::name).toList());
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("cannot create the pipeline's topics on " + ap.get(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG) + ": " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while creating topics", e);
+    }
+  }
+
+  public KafkaStreams streams() {
+    return streams;
+  }
+
+  public PipelineConfig config() {
+    return config;
+  }
+
+  /** Committed comparison results seen since start. */
+  public synchronized List<ComparisonResult> comparisons() {
+    return List.copyOf(comparisons);
+  }
+
+  public synchronized List<DriftAlert> alerts() {
+    return List.copyOf(alerts);
+  }
+
+  public synchronized List<DeadLetter> deadLetters() {
+    return List.copyOf(deadLetters);
+  }
+
+  /** Waits until at least {@code count} comparison results have arrived since start; false on timeout. */
+  public synchronized boolean awaitComparisons(int count, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (comparisons.size() < count) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) return false;
+      wait(Math.max(1, left / 1_000_000));
+    }
+    return true;
+  }
+
+  private void watch(Listener listener, Deserializer<ComparisonResult> cd, Deserializer<DriftAlert> ad, Deserializer<DeadLetter> dd) {
+    Topics t = config.topics();
+    try {
+      while (!closing) {
+        for (ConsumerRecord<String, byte[]> r : watcher.poll(Duration.ofMillis(200))) {
+          try {
+            if (r.topic().equals(t.comparisons.name())) {
+              ComparisonResult c = cd.deserialize(r.topic(), r.value());
+              synchronized (this) { comparisons.add(c); notifyAll(); }
+              listener.onComparison(c);
+            } else if (r.topic().equals(t.alerts.name())) {
+              DriftAlert a = ad.deserialize(r.topic(), r.value());
+              synchronized (this) { alerts.add(a); }
+              listener.onAlert(a);
+            } else {
+              DeadLetter d = dd.deserialize(r.topic(), r.value());
+              synchronized (this) { deadLetters.add(d); }
+              listener.onDeadLetter(d);
+            }
+          } catch (RuntimeException e) {
+            log.warn("cannot read {}-{}@{}", r.topic(), r.partition(), r.offset(), e);
+          }
+        }
+      }
+    } catch (WakeupException e) {
+      if (!closing) throw e;
+    } finally {
+      watcher.close(Duration.ofSeconds(5));
+    }
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+
+  private static Properties watcherProps(Properties streamsProps) {
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, streamsProps.getProperty(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG));
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(ComparisonTopology.MAX_MESSAGE_BYTES));
+    p.put(ConsumerConfig.CLIENT_ID_CONFIG, streamsProps.getProperty(StreamsConfig.APPLICATION_ID_CONFIG) + "-watcher");
+    return p;
+  }
+
+  @Override
+  public void close() {
+    close(Duration.ofSeconds(30));
+  }
+
+  public void close(Duration timeout) {
+    streams.close(timeout);
+    closing = true;
+    watcher.wakeup();
+    try {
+      watcherThread.join(timeout.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
