@@ -67,9 +67,9 @@ final class PromtoolTest {
     Files.copy(rulesDir.resolve("vectory-rules.yml"), tmp.resolve("vectory-rules.yml"));
     String tests = Files.readString(rulesDir.resolve("vectory-rules.test.yml"));
     String wrong = tests.replace(
-        "          - exp_labels: {severity: warning, drift_rule: floor, experiment: drifting,",
-        "          - exp_labels: {severity: warning, drift_rule: floor, experiment: stable, space: head, relation: previous}\n"
-            + "          - exp_labels: {severity: warning, drift_rule: floor, experiment: drifting,");
+        "          - exp_labels: {severity: warning, drift_rule: jaccard_floor, experiment: drifting,",
+        "          - exp_labels: {severity: warning, drift_rule: jaccard_floor, experiment: stable, space: head, relation: previous}\n"
+            + "          - exp_labels: {severity: warning, drift_rule: jaccard_floor, experiment: drifting,");
     assertNotEquals(tests, wrong);
     Files.writeString(tmp.resolve("vectory-rules.test.yml"), wrong);
     Run r = promtool(tmp, "test", "rules", "vectory-rules.test.yml");
