@@ -1,0 +1,119 @@
+package io.vectory.core.compare;
+
+import io.vectory.core.vectors.FloatMatrix;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+
+/** Compares two spaces over the same points: k-NN Jaccard per point, its mean and histogram, and linear CKA. */
+public final class SpaceComparator {
+  private SpaceComparator() {}
+
+  public static ComparisonOutcome compare(FloatMatrix a, FloatMatrix b, CompareOptions o, ProgressListener p) {
+    long start = System.nanoTime();
+    int n = a.rows();
+    if (b.rows() != n) {
+      throw new IllegalArgumentException("the spaces must hold the same points: A has " + n + " rows, B has " + b.rows());
+    }
+    if (n < 2) throw new IllegalArgumentException("need at least 2 points, got " + n);
+    int k = o.k();
+    if (k > n - 1) throw new IllegalArgumentException("k must be between 1 and n - 1 = " + (n - 1) + ", got " + k);
+    boolean exact = o.sample() == 0 || o.sample() >= n;
+    int[] queries = exact ? null : sample(n, o.sample(), o.seed());
+    ProgressListener pa = (done, total) -> p.progress(done, 2 * total);
+    ProgressListener pb = (done, total) -> p.progress(total + done, 2 * total);
+    int[] na;
+    int[] nb;
+    try {
+      na = ExactKnn.search(a, o.metricA(), k, o.includeSelf(), queries, pa);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("space A: " + e.getMessage(), e);
+    }
+    try {
+      nb = ExactKnn.search(b, o.metricB(), k, o.includeSelf(), queries, pb);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("space B: " + e.getMessage(), e);
+    }
+    int nq = exact ? n : queries.length;
+    int[] rows = exact ? identity(n) : queries;
+    float[] per = new float[nq];
+    long[] hist = new long[10];
+    double sum = 0;
+    double sumSq = 0;
+    int[] sa = new int[k];
+    int[] sb = new int[k];
+    for (int q = 0; q < nq; q++) {
+      System.arraycopy(na, q * k, sa, 0, k);
+      System.arraycopy(nb, q * k, sb, 0, k);
+      double j = jaccard(sa, sb);
+      per[q] = (float) j;
+      hist[bin(j)]++;
+      sum += j;
+      sumSq += j * j;
+    }
+    double mean = sum / nq;
+    double lo = Double.NaN;
+    double hi = Double.NaN;
+    if (!exact) {
+      // Normal approximation over the sampled queries (sample variance, n − 1).
+      double var = nq > 1 ? Math.max(0, (sumSq - nq * mean * mean) / (nq - 1)) : 0;
+      double half = 1.959963984540054 * Math.sqrt(var / nq);
+      lo = Math.max(0, mean - half);
+      hi = Math.min(1, mean + half);
+    }
+    double cka = LinearCka.compute(a, b);
+    return new ComparisonOutcome(n, k, o.metricA(), o.metricB(), o.includeSelf(), exact, mean, hist, per, rows, lo, hi,
+        cka, System.nanoTime() - start);
+  }
+
+  /** |A ∩ B| / |A ∪ B| of two index sets of equal size k (sorts its arguments). */
+  static double jaccard(int[] a, int[] b) {
+    Arrays.sort(a);
+    Arrays.sort(b);
+    int i = 0;
+    int j = 0;
+    int inter = 0;
+    while (i < a.length && j < b.length) {
+      if (a[i] == b[j]) {
+        inter++;
+        i++;
+        j++;
+      } else if (a[i] < b[j]) i++;
+      else j++;
+    }
+    return (double) inter / (a.length + b.length - inter);
+  }
+
+  /**
+   * The bin of v in 10 equal bins over [0, 1], exactly as numpy.histogram(v, bins=10, range=(0, 1)) decides
+   * it (edges i·0.1, the last bin closed), so counts agree with a NumPy reference bit for bit.
+   */
+  static int bin(double v) {
+    int i = (int) (v * 10.0);
+    if (i >= 10) i = 9;
+    if (i < 0) i = 0;
+    if (v < i * 0.1) i--;
+    else if (i != 9 && v >= (i + 1) * 0.1) i++;
+    return i;
+  }
+
+  private static int[] sample(int n, int m, long seed) {
+    // Partial Fisher–Yates: m distinct rows, sorted so the output follows row order.
+    int[] all = identity(n);
+    SplittableRandom rnd = new SplittableRandom(seed);
+    for (int i = 0; i < m; i++) {
+      int j = i + rnd.nextInt(n - i);
+      int t = all[i];
+      all[i] = all[j];
+      all[j] = t;
+    }
+    int[] s = Arrays.copyOf(all, m);
+    Arrays.sort(s);
+    return s;
+  }
+
+  private static int[] identity(int n) {
+    int[] r = new int[n];
+    for (int i = 0; i < n; i++) r[i] = i;
+    return r;
+  }
+}

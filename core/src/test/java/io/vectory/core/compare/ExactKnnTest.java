@@ -1,0 +1,142 @@
+package io.vectory.core.compare;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vectory.core.vectors.FloatMatrix;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class ExactKnnTest {
+
+  static FloatMatrix gaussian(int n, int d, long seed) {
+    Random r = new Random(seed);
+    float[] v = new float[n * d];
+    for (int i = 0; i < v.length; i++) v[i] = (float) r.nextGaussian();
+    return FloatMatrix.wrap(n, d, v);
+  }
+
+  /** Brute force in double over the full distance row, sorted by (distance, index). */
+  static int[] naive(FloatMatrix m, Metric metric, int k, boolean self, int[] queries) {
+    int n = m.rows();
+    int d = m.cols();
+    double[] norms = new double[n];
+    for (int i = 0; i < n; i++) {
+      double s = 0;
+      for (int p = 0; p < d; p++) s += (double) m.get(i, p) * m.get(i, p);
+      norms[i] = Math.sqrt(s);
+    }
+    int[] out = new int[queries.length * k];
+    for (int qi = 0; qi < queries.length; qi++) {
+      int q = queries[qi];
+      double[] dist = new double[n];
+      Integer[] order = new Integer[n];
+      for (int j = 0; j < n; j++) {
+        order[j] = j;
+        double dot = 0;
+        double l2 = 0;
+        for (int p = 0; p < d; p++) {
+          dot += (double) m.get(q, p) * m.get(j, p);
+          double t = (double) m.get(q, p) - m.get(j, p);
+          l2 += t * t;
+        }
+        dist[j] = switch (metric) {
+          case COSINE -> 1 - dot / (norms[q] * norms[j]);
+          case EUCLIDEAN -> l2;
+          case DOT -> -dot;
+        };
+      }
+      if (!self) dist[q] = Double.POSITIVE_INFINITY;
+      Arrays.sort(order, Comparator.<Integer>comparingDouble(j -> dist[j]).thenComparingInt(j -> j));
+      for (int t = 0; t < k; t++) out[qi * k + t] = order[t];
+    }
+    return out;
+  }
+
+  static int[] all(int n) {
+    int[] r = new int[n];
+    for (int i = 0; i < n; i++) r[i] = i;
+    return r;
+  }
+
+  @Test
+  void equalsBruteForceForEveryMetricAndSelfChoice() {
+    // 600 rows: three blocks, so off-diagonal (symmetric) tiles and ragged edges are exercised.
+    FloatMatrix m = gaussian(600, 37, 1);
+    for (Metric metric : Metric.values()) {
+      for (boolean self : new boolean[] {false, true}) {
+        for (int k : new int[] {1, 10}) {
+          assertArrayEquals(naive(m, metric, k, self, all(600)), ExactKnn.search(m, metric, k, self),
+              metric + " self=" + self + " k=" + k);
+        }
+      }
+    }
+  }
+
+  @Test
+  void sampledQueriesEqualTheirRowsInTheFullSearch() {
+    FloatMatrix m = gaussian(400, 20, 2);
+    int[] queries = {3, 17, 255, 256, 399};
+    int[] full = ExactKnn.search(m, Metric.EUCLIDEAN, 7, false);
+    int[] sampled = ExactKnn.search(m, Metric.EUCLIDEAN, 7, false, queries, ProgressListener.NONE);
+    for (int i = 0; i < queries.length; i++) {
+      assertArrayEquals(Arrays.copyOfRange(full, queries[i] * 7, queries[i] * 7 + 7), Arrays.copyOfRange(sampled, i * 7, i * 7 + 7));
+    }
+  }
+
+  @Test
+  void tiesBreakByLowerRowIndex() {
+    // Rows 1, 2 and 4 are the same point: equidistant from everything, so they rank 1 < 2 < 4.
+    float[][] rows = {{0, 0}, {1, 1}, {1, 1}, {5, 5}, {1, 1}, {0.5f, 0.5f}};
+    FloatMatrix m = FloatMatrix.of(rows);
+    int[] nn = ExactKnn.search(m, Metric.EUCLIDEAN, 3, false);
+    assertArrayEquals(new int[] {5, 1, 2}, Arrays.copyOfRange(nn, 0, 3));
+    assertArrayEquals(new int[] {2, 4, 5}, Arrays.copyOfRange(nn, 3, 6)); // row 1: its twins first, not itself
+    int[] withSelf = ExactKnn.search(m, Metric.EUCLIDEAN, 3, true);
+    assertArrayEquals(new int[] {1, 2, 4}, Arrays.copyOfRange(withSelf, 3, 6)); // self ties with twins, lower index first
+    assertArrayEquals(new int[] {1, 2, 4}, Arrays.copyOfRange(withSelf, 12, 15));
+  }
+
+  @Test
+  void vectorAndScalarKernelsAgreeBitForBit() {
+    FloatMatrix m = gaussian(70, 45, 3);
+    DotKernel v = DotKernel.best();
+    DotKernel s = new ScalarDotKernel(v.width());
+    int w = v.width();
+    int panels = (70 + w - 1) / w;
+    float[] packed = new float[panels * w * 45];
+    for (int j = 0; j < 70; j++) for (int p = 0; p < 45; p++) packed[(j / w) * w * 45 + p * w + j % w] = m.get(j, p);
+    float[] tv = new float[70 * panels * w];
+    float[] ts = new float[70 * panels * w];
+    v.panels(m.data(), 0, 45, 1, 70, packed, 0, w, w * 45, panels, 45, tv, 0, panels * w);
+    s.panels(m.data(), 0, 45, 1, 70, packed, 0, w, w * 45, panels, 45, ts, 0, panels * w);
+    assertArrayEquals(ts, tv);
+  }
+
+  @Test
+  void rejectsBadKAndZeroVectorsUnderCosine() {
+    FloatMatrix m = gaussian(5, 3, 4);
+    assertEquals("k must be between 1 and n - 1 = 4, got 5",
+        assertThrows(IllegalArgumentException.class, () -> ExactKnn.search(m, Metric.COSINE, 5, false)).getMessage());
+    assertThrows(IllegalArgumentException.class, () -> ExactKnn.search(m, Metric.COSINE, 0, false));
+    float[] v = m.data().clone();
+    v[6] = v[7] = v[8] = 0;
+    var e = assertThrows(IllegalArgumentException.class,
+        () -> ExactKnn.search(FloatMatrix.wrap(5, 3, v), Metric.COSINE, 2, false));
+    assertEquals("row 2 is a zero vector; cosine distance is undefined for it", e.getMessage());
+    assertEquals(20, ExactKnn.search(FloatMatrix.wrap(5, 3, v), Metric.EUCLIDEAN, 4, false).length);
+  }
+
+  @Test
+  void nearTiesAreResolvedInDoubleNotFloat() {
+    // Two candidates whose cosine distances to row 0 differ by less than float precision.
+    float[][] rows = {{1f, 0f, 0f}, {1f, 1e-4f, 0f}, {1f, 0f, 1.0001e-4f}, {0f, 1f, 0f}};
+    int[] nn = ExactKnn.search(FloatMatrix.of(rows), Metric.COSINE, 1, false);
+    assertEquals(1, nn[0], "row 1 (1e-4 off-axis) is nearer than row 2 (1.0001e-4)");
+    assertTrue(ExactKnn.run(FloatMatrix.of(rows), Metric.COSINE, 1, false, null, ProgressListener.NONE).rechecked() >= 0);
+  }
+}
