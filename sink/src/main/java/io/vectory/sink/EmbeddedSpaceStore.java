@@ -83,6 +83,7 @@ public final class EmbeddedSpaceStore implements SpaceStore {
   private final IndexNames names = new IndexNames("");
   private final Map<String, IndexWriter> writers = new HashMap<>();
   private final Map<String, IndexInfo> openInfo = new HashMap<>();
+  private final Map<String, DirectoryReader> readers = new HashMap<>();
 
   public EmbeddedSpaceStore(Path dataDir) {
     this.root = dataDir.toAbsolutePath();
@@ -285,7 +286,9 @@ public final class EmbeddedSpaceStore implements SpaceStore {
       record Hit(int doc, long row, float score) {}
       List<Hit> hits = new ArrayList<>();
       if ("exact".equals(info.knnModel())) {
-        // Exact: score every vector (the definition the approximate search is checked against).
+        // Exact: score every vector (the definition the approximate search is checked against). Rows are read
+        // only for the k best and anything tied with the k-th, which is all the tie-break needs.
+        List<float[]> scored = new ArrayList<>(); // {doc, score}
         for (LeafReaderContext leaf : reader.leaves()) {
           var values = leaf.reader().getFloatVectorValues(Docs.VECTOR);
           if (values == null) continue;
@@ -293,22 +296,29 @@ public final class EmbeddedSpaceStore implements SpaceStore {
           Bits live = leaf.reader().getLiveDocs();
           for (int d = it.nextDoc(); d != org.apache.lucene.search.DocIdSetIterator.NO_MORE_DOCS; d = it.nextDoc()) {
             if (live != null && !live.get(d)) continue;
-            float score = sim.compare(q, values.vectorValue(it.index()));
-            int doc = leaf.docBase + d;
-            hits.add(new Hit(doc, sf.document(doc, java.util.Set.of(Docs.ROW)).getField(Docs.ROW).numericValue().longValue(), score));
+            scored.add(new float[] {leaf.docBase + d, sim.compare(q, values.vectorValue(it.index()))});
           }
+        }
+        scored.sort((a, b) -> Float.compare(b[1], a[1]));
+        for (int i = 0; i < scored.size(); i++) {
+          if (i >= k && scored.get(i)[1] < scored.get(k - 1)[1]) break;
+          int doc = (int) scored.get(i)[0];
+          hits.add(new Hit(doc, row(reader, doc), scored.get(i)[1]));
         }
       } else {
         TopDocs td = s.search(new KnnFloatVectorQuery(Docs.VECTOR, q, Math.max(k, MIN_CANDIDATES)), Math.max(k, MIN_CANDIDATES));
         for (ScoreDoc sd : td.scoreDocs) {
-          hits.add(new Hit(sd.doc, sf.document(sd.doc, java.util.Set.of(Docs.ROW)).getField(Docs.ROW).numericValue().longValue(), sd.score));
+          hits.add(new Hit(sd.doc, row(reader, sd.doc), sd.score));
         }
       }
       // Nearest first; ties by the lower row, as in the exact engine.
       hits.sort(Comparator.comparingDouble((Hit h) -> -h.score).thenComparingLong(Hit::row));
       List<Neighbor> out = new ArrayList<>(k);
       for (Hit h : hits.subList(0, Math.min(k, hits.size()))) {
-        Document doc = sf.document(h.doc);
+        java.util.Set<String> wanted = new java.util.HashSet<>();
+        wanted.add(Docs.ID);
+        for (String c : info.columns()) wanted.add(Docs.META + "." + c);
+        Document doc = sf.document(h.doc, wanted);
         Map<String, String> meta = new LinkedHashMap<>();
         for (String c : info.columns()) meta.put(c, doc.get(Docs.META + "." + c));
         out.add(new Neighbor(doc.get(Docs.ID), h.row, h.score, Docs.metricValue(info.metric(), h.score), meta));
@@ -367,6 +377,7 @@ public final class EmbeddedSpaceStore implements SpaceStore {
     }
     writers.clear();
     openInfo.clear();
+    for (String p : List.copyOf(readers.keySet())) closeReader(p);
   }
 
   // ---- plumbing
@@ -375,6 +386,8 @@ public final class EmbeddedSpaceStore implements SpaceStore {
     Document doc = new Document();
     doc.add(new StringField(Docs.ID, id, Field.Store.YES));
     doc.add(new StoredField(Docs.ROW, row));
+    // Also as a doc value: the tie-break reads it per hit, and stored fields decompress a whole block per read.
+    doc.add(new org.apache.lucene.document.NumericDocValuesField(Docs.ROW, row));
     doc.add(new KnnFloatVectorField(Docs.VECTOR, indexed(vector, info.metric()), similarity(info.metric())));
     ByteBuffer raw = ByteBuffer.allocate(vector.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
     raw.asFloatBuffer().put(vector);
@@ -390,6 +403,16 @@ public final class EmbeddedSpaceStore implements SpaceStore {
     float[] v = new float[raw.length / Float.BYTES];
     ByteBuffer.wrap(raw.bytes, raw.offset, raw.length).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(v);
     return v;
+  }
+
+  private static long row(DirectoryReader reader, int doc) throws IOException {
+    List<LeafReaderContext> leaves = reader.leaves();
+    LeafReaderContext leaf = leaves.get(org.apache.lucene.index.ReaderUtil.subIndex(doc, leaves));
+    var rows = leaf.reader().getNumericDocValues(Docs.ROW);
+    if (rows == null || !rows.advanceExact(doc - leaf.docBase)) {
+      return leaf.reader().storedFields().document(doc - leaf.docBase, java.util.Set.of(Docs.ROW)).getField(Docs.ROW).numericValue().longValue();
+    }
+    return rows.longValue();
   }
 
   static VectorSimilarityFunction similarity(Metric m) {
@@ -437,13 +460,61 @@ public final class EmbeddedSpaceStore implements SpaceStore {
   private <T> T withReader(IndexInfo info, ReaderWork<T> work) {
     try {
       IndexWriter w = writers.get(info.physical());
-      // A checkpoint still being written is read through its writer (near-real-time), so nothing waits for a commit.
-      try (DirectoryReader r = w != null ? DirectoryReader.open(w) : DirectoryReader.open(FSDirectory.open(dir(info.physical()).resolve("lucene")))) {
-        return work.apply(r);
+      if (w != null) {
+        // A checkpoint still being written is read through its writer (near-real-time), so nothing waits for a commit.
+        try (DirectoryReader r = DirectoryReader.open(w)) {
+          return work.apply(r);
+        }
       }
+      DirectoryReader r = readers.get(info.physical());
+      if (r == null) {
+        r = DirectoryReader.open(FSDirectory.open(dir(info.physical()).resolve("lucene")));
+      } else {
+        DirectoryReader newer = DirectoryReader.openIfChanged(r);
+        if (newer != null) {
+          r.close();
+          r = newer;
+        }
+      }
+      readers.put(info.physical(), r);
+      return work.apply(r);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read index " + info.name() + " under " + dir(info.physical()) + ": " + e.getMessage(), e);
     }
+  }
+
+  private void closeReader(String physical) {
+    DirectoryReader r = readers.remove(physical);
+    if (r == null) return;
+    try {
+      r.close();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot close the reader of " + physical + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Direct lookups first (no listing): checkpoint name, loaded name, physical name; then the general rules. */
+  @Override
+  public synchronized java.util.Optional<IndexInfo> find(String ref) {
+    int slash = ref.indexOf('/'), at = ref.lastIndexOf('@');
+    if (slash > 0 && at > slash) {
+      try {
+        long step = Long.parseLong(ref.substring(at + 1));
+        IndexInfo i = readInfo(names.space(ref.substring(0, slash), ref.substring(slash + 1, at), step));
+        if (i != null && i.name().equals(ref)) return java.util.Optional.of(i);
+      } catch (NumberFormatException e) {
+        // not a step: fall through
+      }
+    }
+    if (!ref.isBlank() && slash < 0) {
+      IndexInfo i = readInfo(names.loaded(ref));
+      if (i != null && i.name().equals(ref)) return java.util.Optional.of(i);
+      if (ref.matches("[a-z0-9][a-z0-9_.-]*") && !ref.equals(".") && !ref.equals("..")) {
+        i = readInfo(ref);
+        if (i != null) return java.util.Optional.of(i);
+      }
+    }
+    return SpaceStore.super.find(ref);
   }
 
   private Path dir(String physical) {
@@ -478,6 +549,7 @@ public final class EmbeddedSpaceStore implements SpaceStore {
   }
 
   private void deletePhysical(String physical) {
+    closeReader(physical);
     IndexWriter w = writers.remove(physical);
     openInfo.remove(physical);
     try {

@@ -1,0 +1,116 @@
+package io.vectory.sink;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.vectory.avro.ComparisonResult;
+import io.vectory.avro.DriftAlert;
+import io.vectory.avro.Relation;
+import io.vectory.core.compare.Metric;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class DocsTest {
+
+  private static JsonNode mapping(String file) throws Exception {
+    return OpenSearchHttp.JSON.readTree(OpenSearchSpaceStore.mappingResource(file)).path("mappings");
+  }
+
+  /** Every field of a document exists in the strict mapping with a type that can hold its value. */
+  private static void assertFits(Map<String, Object> doc, JsonNode mapping) {
+    assertEquals("strict", mapping.path("dynamic").asText());
+    for (var e : doc.entrySet()) {
+      JsonNode p = mapping.path("properties").path(e.getKey());
+      assertTrue(p.isObject(), "field " + e.getKey() + " is not in the mapping");
+      String type = p.path("type").asText();
+      Object v = e.getValue();
+      if (v == null) continue;
+      switch (type) {
+        case "keyword", "text" -> assertTrue(v instanceof String, e.getKey() + " should be a string: " + v);
+        case "long", "integer" -> assertTrue(v instanceof Integer || v instanceof Long, e.getKey() + " should be integral: " + v);
+        case "double" -> assertTrue(v instanceof Double, e.getKey() + " should be a double: " + v);
+        case "boolean" -> assertTrue(v instanceof Boolean, e.getKey());
+        case "date" -> assertTrue(v instanceof Long, e.getKey() + " should be epoch millis");
+        case "object" -> assertTrue(v instanceof Map, e.getKey());
+        default -> throw new AssertionError("unexpected type " + type);
+      }
+    }
+  }
+
+  @Test
+  void comparisonDocumentFitsTheDashboardsMappingAndRoundTrips() throws Exception {
+    ComparisonResult r = TestData.comparison("fortunes-triplet", 300, 200, Relation.PREVIOUS, 0.42, 1_700_000_000_123L);
+    Map<String, Object> d = Docs.comparisonDoc(r);
+    assertFits(d, mapping("vectory-comparisons.json"));
+    assertEquals("fortunes-triplet|head|300|previous|head|200", Docs.comparisonId(r));
+    assertEquals("previous", d.get("relation"));
+    assertEquals("cosine", d.get("metric_a"));
+    assertEquals(1_700_000_000_123L, d.get("@timestamp"));
+    assertEquals(1252L, d.get("hist_9"));
+    assertEquals(1L, d.get("hist_0"));
+    assertEquals(0.42, d.get("mean_jaccard"));
+    // stored documents come back as JSON: numbers may be Integer, so round-trip through JSON
+    @SuppressWarnings("unchecked")
+    Map<String, Object> json = OpenSearchHttp.JSON.readValue(OpenSearchHttp.JSON.writeValueAsString(d), Map.class);
+    assertEquals(r, Docs.comparisonFromDoc(json));
+  }
+
+  @Test
+  void everyRelationAndMetricIsLowercase() {
+    for (Relation rel : Relation.values()) {
+      ComparisonResult r = TestData.comparison("e", 2, 1, rel, 0.5, 1L);
+      assertEquals(rel.name().toLowerCase(), Docs.comparisonDoc(r).get("relation"));
+    }
+  }
+
+  @Test
+  void aHistogramWithoutTenBinsIsRefusedNamingTheField() {
+    ComparisonResult r = TestData.comparison("e", 2, 1, Relation.FIRST, 0.5, 1L);
+    r.setHistogram(new ArrayList<>(List.of(1L, 2L)));
+    var e = assertThrows(IllegalArgumentException.class, () -> Docs.comparisonDoc(r));
+    assertTrue(e.getMessage().contains("histogram has 2 bins, expected 10"), e.getMessage());
+  }
+
+  @Test
+  void alertDocumentFitsTheMappingAndRoundTrips() throws Exception {
+    DriftAlert a = TestData.alert("exp", 5, 4, 0.12);
+    Map<String, Object> d = Docs.alertDoc(a);
+    assertFits(d, mapping("vectory-alerts.json"));
+    assertEquals("exp|head|5|jaccard_floor", Docs.alertId(a));
+    @SuppressWarnings("unchecked")
+    Map<String, Object> json = OpenSearchHttp.JSON.readValue(OpenSearchHttp.JSON.writeValueAsString(d), Map.class);
+    assertEquals(a, Docs.alertFromDoc(json));
+  }
+
+  @Test
+  void spaceIndexUsesLuceneHnswWithTheMetricsSpaceType() throws Exception {
+    IndexInfo info = new IndexInfo("e/head@1", "vectory-space-e-head-1", IndexInfo.CHECKPOINT, "e", "head", 1, "fortunes", "m",
+        Metric.DOT, "hnsw", 384, 10, List.of("label", "split"), false, 0, null);
+    JsonNode body = OpenSearchHttp.JSON.valueToTree(Docs.spaceIndexBody(info));
+    JsonNode vec = body.path("mappings").path("properties").path("vector");
+    assertEquals("knn_vector", vec.path("type").asText());
+    assertEquals(384, vec.path("dimension").asInt());
+    assertEquals("lucene", vec.path("method").path("engine").asText());
+    assertEquals("hnsw", vec.path("method").path("name").asText());
+    assertEquals("innerproduct", vec.path("method").path("space_type").asText());
+    assertTrue(body.path("settings").path("index").path("knn").asBoolean());
+    assertEquals(0, body.path("settings").path("index").path("number_of_replicas").asInt());
+    assertEquals("keyword", body.path("mappings").path("properties").path("id").path("type").asText());
+    assertEquals("keyword", body.path("mappings").path("properties").path("meta").path("properties").path("split").path("type").asText());
+    assertEquals("e/head@1", body.path("mappings").path("_meta").path("vectory").path("name").asText());
+    assertEquals("cosinesimil", Docs.spaceType(Metric.COSINE));
+    assertEquals("l2", Docs.spaceType(Metric.EUCLIDEAN));
+  }
+
+  @Test
+  void scoresTurnBackIntoTheMetricsValue() {
+    assertEquals(0.6, Docs.metricValue(Metric.COSINE, (1 + 0.6) / 2), 1e-12);
+    assertEquals(3.0, Docs.metricValue(Metric.EUCLIDEAN, 1 / (1 + 9.0)), 1e-12);
+    assertEquals(2.5, Docs.metricValue(Metric.DOT, 2.5 + 1), 1e-12);
+    assertEquals(-4.0, Docs.metricValue(Metric.DOT, 1 / (1 + 4.0)), 1e-12);
+  }
+}

@@ -1,0 +1,148 @@
+package io.vectory.sink;
+
+import io.vectory.avro.CheckpointCompleted;
+import io.vectory.avro.CheckpointKey;
+import io.vectory.avro.ComparisonResult;
+import io.vectory.avro.DriftAlert;
+import io.vectory.avro.DriftRule;
+import io.vectory.avro.EmbeddingChunk;
+import io.vectory.avro.Relation;
+import io.vectory.avro.SpaceEvent;
+import io.vectory.avro.SpaceRegistered;
+import io.vectory.core.compare.Metric;
+import io.vectory.core.space.Space;
+import io.vectory.core.vectors.FloatMatrix;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.zip.CRC32C;
+
+/**
+ * Real-ish test vectors: the core module's fortunes corpus (1,307 real texts in 10 labelled categories)
+ * embedded by hashed TF-IDF over words and character trigrams. Not a neural model, but real text
+ * structure: clusters, near-duplicates, uneven density. Deterministic.
+ */
+final class TestData {
+
+  private TestData() {}
+
+  static Space fortunes(int dim) {
+    List<String[]> rows = readFortunes();
+    int n = rows.size();
+    List<Map<Integer, Double>> tfs = new ArrayList<>(n);
+    Map<Integer, Integer> df = new HashMap<>();
+    for (String[] r : rows) {
+      Map<Integer, Double> tf = new HashMap<>();
+      String t = r[2].toLowerCase(Locale.ROOT);
+      for (String w : t.split("[^a-z0-9']+")) if (!w.isEmpty()) tf.merge(("w:" + w).hashCode(), 1.0, Double::sum);
+      String p = " " + t.replaceAll("\\s+", " ") + " ";
+      for (int i = 0; i + 3 <= p.length(); i++) tf.merge(("c:" + p.substring(i, i + 3)).hashCode(), 0.5, Double::sum);
+      tf.keySet().forEach(h -> df.merge(h, 1, Integer::sum));
+      tfs.add(tf);
+    }
+    float[] data = new float[n * dim];
+    for (int i = 0; i < n; i++) {
+      for (var e : tfs.get(i).entrySet()) {
+        int h = e.getKey();
+        double idf = Math.log((1.0 + n) / (1.0 + df.get(h))) + 1;
+        int slot = Math.floorMod(h * 0x9E3779B1, dim);
+        float sign = ((h >>> 7) & 1) == 0 ? 1f : -1f;
+        data[i * dim + slot] += (float) (sign * e.getValue() * idf);
+      }
+    }
+    List<String> ids = new ArrayList<>(n), labels = new ArrayList<>(n);
+    for (String[] r : rows) {
+      ids.add(r[0]);
+      labels.add(r[1]);
+    }
+    return new Space("fortunes", ids, FloatMatrix.wrap(n, dim, data), Map.of("label", labels));
+  }
+
+  static List<String[]> readFortunes() {
+    try (InputStream in = TestData.class.getResourceAsStream("/io/vectory/core/datasets/fortunes.csv")) {
+      if (in == null) throw new IllegalStateException("fortunes.csv missing from the core module");
+      String s = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      List<String[]> out = new ArrayList<>();
+      List<String> fields = new ArrayList<>();
+      StringBuilder f = new StringBuilder();
+      boolean quoted = false;
+      for (int i = 0; i < s.length(); i++) {
+        char c = s.charAt(i);
+        if (quoted) {
+          if (c == '"' && i + 1 < s.length() && s.charAt(i + 1) == '"') { f.append('"'); i++; }
+          else if (c == '"') quoted = false;
+          else f.append(c);
+        } else if (c == '"') quoted = true;
+        else if (c == ',') { fields.add(f.toString()); f.setLength(0); }
+        else if (c == '\n' || c == '\r') {
+          if (c == '\r' && i + 1 < s.length() && s.charAt(i + 1) == '\n') i++;
+          fields.add(f.toString()); f.setLength(0);
+          if (!(fields.size() == 1 && fields.get(0).isEmpty())) out.add(fields.toArray(String[]::new));
+          fields.clear();
+        } else f.append(c);
+      }
+      if (f.length() > 0 || !fields.isEmpty()) { fields.add(f.toString()); out.add(fields.toArray(String[]::new)); }
+      return out.subList(1, out.size()); // header
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** A checkpoint as the pipeline sends it on vectory.indexed-spaces: register, chunks of chunkRows, completion. */
+  static List<SpaceEvent> checkpoint(String experiment, String spaceName, long step, Space space, Metric metric, int chunkRows) {
+    CheckpointKey key = new CheckpointKey(experiment, spaceName, step);
+    FloatMatrix m = space.vectors();
+    List<String> cols = new ArrayList<>(new java.util.TreeSet<>(space.columns().keySet()));
+    List<SpaceEvent> out = new ArrayList<>();
+    out.add(new SpaceEvent(SpaceRegistered.newBuilder().setCheckpoint(key).setDataset("fortunes").setModel("hashed-tfidf")
+        .setDimension(m.cols()).setRows(m.rows()).setMetric(io.vectory.avro.Metric.valueOf(metric.name()))
+        .setMetadataColumns(cols).setRegisteredAt(Instant.ofEpochMilli(1_700_000_000_000L + step)).build()));
+    CRC32C crc = new CRC32C();
+    int seq = 0;
+    for (int first = 0; first < m.rows(); first += chunkRows, seq++) {
+      int n = Math.min(chunkRows, m.rows() - first);
+      ByteBuffer b = ByteBuffer.allocate(n * m.cols() * 4).order(ByteOrder.LITTLE_ENDIAN);
+      float[] row = new float[m.cols()];
+      List<List<String>> meta = new ArrayList<>();
+      for (int r = first; r < first + n; r++) {
+        m.row(r, row);
+        for (float x : row) b.putFloat(x);
+        List<String> vals = new ArrayList<>();
+        for (String c : cols) vals.add(space.columns().get(c).get(r));
+        meta.add(vals);
+      }
+      b.flip();
+      crc.update(b.duplicate());
+      out.add(new SpaceEvent(EmbeddingChunk.newBuilder().setCheckpoint(key).setSequence(seq).setFirstRow(first).setDimension(m.cols())
+          .setIds(new ArrayList<>(space.ids().subList(first, first + n))).setVectors(b).setMetadata(cols.isEmpty() ? List.of() : meta).build()));
+    }
+    out.add(new SpaceEvent(CheckpointCompleted.newBuilder().setCheckpoint(key).setRows(m.rows()).setChunks(seq).setChecksum(crc.getValue())
+        .setCompletedAt(Instant.ofEpochMilli(1_700_000_000_500L + step)).build()));
+    return out;
+  }
+
+  static ComparisonResult comparison(String experiment, long stepA, long stepB, Relation relation, double mean, long computedAt) {
+    return ComparisonResult.newBuilder().setDataset("fortunes").setModel("hashed-tfidf")
+        .setA(new CheckpointKey(experiment, "head", stepA)).setB(new CheckpointKey(experiment, "head", stepB))
+        .setRelation(relation).setK(10).setMetricA(io.vectory.avro.Metric.COSINE).setMetricB(io.vectory.avro.Metric.COSINE)
+        .setIncludeSelf(false).setExact(true).setN(1307).setMeanJaccard(mean)
+        .setHistogram(List.of(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 1252L)).setLabelMeans(Map.of("computers", 0.5, "science", 0.75))
+        .setCka(0.93).setComputeMillis(120).setComputedAt(Instant.ofEpochMilli(computedAt)).build();
+  }
+
+  static DriftAlert alert(String experiment, long stepA, long stepB, double value) {
+    return DriftAlert.newBuilder().setDataset("fortunes").setModel("hashed-tfidf")
+        .setA(new CheckpointKey(experiment, "head", stepA)).setB(new CheckpointKey(experiment, "head", stepB))
+        .setRule(DriftRule.JACCARD_FLOOR).setValue(value).setThreshold(0.3).setTrailingMean(null)
+        .setMessage("Jaccard with the previous checkpoint " + value + " fell below the floor 0.3")
+        .setRaisedAt(Instant.ofEpochMilli(1_700_000_100_000L + stepA)).build();
+  }
+}
