@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
     description = "Track and compare embedding spaces while models train.",
     subcommands = {
       CommandLine.HelpCommand.class,
+      io.vectory.app.demo.DemoCommand.class,
     })
 public final class VectoryCli implements Runnable {
 
