@@ -1,0 +1,150 @@
+package io.vectory.sink;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vectory.avro.Relation;
+import io.vectory.avro.SpaceEvent;
+import io.vectory.core.compare.ExactKnn;
+import io.vectory.core.compare.Metric;
+import io.vectory.core.space.Space;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Against the real OpenSearch (env VECTORY_OPENSEARCH, default http://127.0.0.1:9200), under a test-only index prefix. */
+class OpenSearchSpaceStoreIT {
+
+  static final String URL = System.getenv().getOrDefault("VECTORY_OPENSEARCH", "http://127.0.0.1:9200");
+  static Space fortunes;
+
+  IndexNames names;
+  OpenSearchSpaceStore store;
+  OpenSearchHttp http;
+
+  @BeforeAll
+  static void data() {
+    fortunes = TestData.fortunes(64);
+  }
+
+  @BeforeEach
+  void open() {
+    names = new IndexNames("it-" + UUID.randomUUID().toString().substring(0, 8) + "-vectory-");
+    store = new OpenSearchSpaceStore(URL, names, Duration.ofSeconds(60));
+    http = new OpenSearchHttp(URL, Duration.ofSeconds(30));
+    // Fails loudly (not skips) when the server is absent: the test command starts the stack.
+    assertEquals(200, http.call("GET", "/", null).status(), "OpenSearch at " + URL);
+  }
+
+  @AfterEach
+  void cleanUp() {
+    http.call("DELETE", "/" + names.prefix() + "*", null, 404);
+  }
+
+  private long count(String index) {
+    http.call("POST", "/" + index + "/_refresh", null);
+    return http.call("GET", "/" + index + "/_count", null).body().path("count").asLong();
+  }
+
+  @Test
+  void everyVectorIsIndexedAndFindsItselfAmongItsTopNeighbours() {
+    List<SpaceEvent> events = TestData.checkpoint("fortunes-triplet", "head", 300, fortunes, Metric.COSINE, 250);
+    SpaceWriter w = new SpaceWriter(store);
+    events.forEach(w::apply);
+
+    IndexInfo info = store.resolve("fortunes-triplet/head");
+    assertEquals(names.space("fortunes-triplet", "head", 300), info.physical());
+    assertTrue(info.complete());
+    assertEquals(1307, count(info.physical()));
+
+    var mapping = http.call("GET", "/" + info.physical() + "/_mapping", null).body().path(info.physical()).path("mappings").path("properties");
+    assertEquals("lucene", mapping.path("vector").path("method").path("engine").asText());
+    assertEquals("cosinesimil", mapping.path("vector").path("method").path("space_type").asText());
+
+    Space back = store.loadSpace("fortunes-triplet/head@300");
+    assertEquals(fortunes.ids(), back.ids());
+    assertArrayEquals(fortunes.vectors().data(), back.vectors().data());
+    assertEquals(fortunes.columns().get("label"), back.columns().get("label"));
+
+    // every point finds itself among its own top 10 (self included), with a cosine of ~1 (score 0.9999999, not 1.0)
+    int k = 10, selfFirst = 0;
+    int[] exact = ExactKnn.search(fortunes.vectors(), Metric.COSINE, k, false);
+    long overlap = 0;
+    for (int i = 0; i < fortunes.ids().size(); i++) {
+      String id = fortunes.ids().get(i);
+      var hits = store.knn(info.name(), id, k, true);
+      assertTrue(hits.stream().anyMatch(h -> h.id().equals(id)), id + " not among its own top " + k);
+      if (hits.get(0).id().equals(id)) {
+        selfFirst++;
+        assertEquals(1.0, hits.get(0).score(), 1e-6);
+        assertEquals(1.0, hits.get(0).value(), 2e-6);
+      }
+      if (i % 4 == 0) {
+        Set<String> want = new HashSet<>();
+        for (int j = 0; j < k; j++) want.add(fortunes.ids().get(exact[i * k + j]));
+        for (var h : store.knn(info.name(), id, k, false)) if (want.contains(h.id())) overlap++;
+      }
+    }
+    double recall = overlap / (double) (((fortunes.ids().size() + 3) / 4) * k);
+    System.out.printf("OpenSearch lucene HNSW, fortunes 1307 x 64 cosine: self first for %d of 1307; recall@10 vs exact (self excluded, %d queries) %.4f%n",
+        selfFirst, (fortunes.ids().size() + 3) / 4, recall);
+    assertTrue(selfFirst >= 1300, selfFirst + " points ranked first for themselves");
+    assertTrue(recall >= 0.95, "recall " + recall);
+  }
+
+  @Test
+  void replayOverwritesInsteadOfDoubling() {
+    List<SpaceEvent> events = TestData.checkpoint("e", "head", 1, fortunes, Metric.EUCLIDEAN, 500);
+    SpaceWriter w = new SpaceWriter(store);
+    events.forEach(w::apply);
+    events.forEach(w::apply);
+    assertEquals(1307, count(names.space("e", "head", 1)));
+
+    var c = TestData.comparison("e", 1, 0, Relation.PREVIOUS, 0.41, 1_700_000_000_000L);
+    store.putComparisons(List.of(c));
+    store.putComparisons(List.of(c, TestData.comparison("e", 1, 0, Relation.FIRST, 0.2, 1_700_000_000_001L)));
+    store.putAlerts(List.of(TestData.alert("e", 1, 0, 0.1)));
+    store.putAlerts(List.of(TestData.alert("e", 1, 0, 0.1)));
+    assertEquals(2, count(names.comparisons()));
+    assertEquals(1, count(names.alerts()));
+    assertEquals(List.of(c, TestData.comparison("e", 1, 0, Relation.FIRST, 0.2, 1_700_000_000_001L)), store.comparisons("e"));
+    assertEquals(1, store.alerts(null).size());
+
+    var doc = http.call("GET", "/" + names.comparisons() + "/_doc/" + java.net.URLEncoder.encode(Docs.comparisonId(c), java.nio.charset.StandardCharsets.UTF_8), null)
+        .body().path("_source");
+    assertEquals("previous", doc.path("relation").asText());
+    assertEquals("cosine", doc.path("metric_a").asText());
+    assertEquals(1_700_000_000_000L, doc.path("@timestamp").asLong());
+    assertEquals(1252, doc.path("hist_9").asLong());
+    // the dashboards query by these: a range on @timestamp and a term on experiment
+    var r = http.call("POST", "/" + names.comparisons() + "/_search", java.util.Map.of("query", java.util.Map.of("bool", java.util.Map.of("filter", List.of(
+        java.util.Map.of("term", java.util.Map.of("experiment", "e")),
+        java.util.Map.of("range", java.util.Map.of("@timestamp", java.util.Map.of("gte", 1_700_000_000_000L)))))))).body();
+    assertEquals(2, r.path("hits").path("total").path("value").asInt());
+  }
+
+  @Test
+  void loadedIndexWithTheExactModelAnswersLikeTheExactEngine() {
+    store.putIndex("fortunes-exact", fortunes, Metric.DOT, "exact", "fortunes", "hashed-tfidf", "test");
+    assertEquals(1307, store.resolve("fortunes-exact").rows());
+    int k = 5;
+    int[] exact = ExactKnn.search(fortunes.vectors(), Metric.DOT, k, false);
+    int same = 0;
+    for (int i = 0; i < 100; i++) {
+      Set<String> want = new HashSet<>(), have = new HashSet<>();
+      for (int j = 0; j < k; j++) want.add(fortunes.ids().get(exact[i * k + j]));
+      for (var h : store.knn("fortunes-exact", fortunes.ids().get(i), k, false)) have.add(h.id());
+      if (want.equals(have)) same++;
+    }
+    assertTrue(same >= 98, same + " of 100 neighbour sets equal the exact engine's");
+    assertTrue(store.delete("fortunes-exact"));
+    assertTrue(store.find("fortunes-exact").isEmpty());
+  }
+}
