@@ -18,6 +18,8 @@ import picocli.CommandLine.Command;
     subcommands = {
       CommandLine.HelpCommand.class,
       io.vectory.app.demo.DemoCommand.class,
+      io.vectory.app.ingest.AddCommand.class,
+      io.vectory.app.ingest.ServeIngestCommand.class,
     })
 public final class VectoryCli implements Runnable {
 
