@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
       io.vectory.app.demo.DemoCommand.class,
       io.vectory.app.ingest.AddCommand.class,
       io.vectory.app.ingest.ServeIngestCommand.class,
+      io.vectory.app.report.ReportCommand.class,
     })
 public final class VectoryCli implements Runnable {
 
