@@ -72,7 +72,14 @@ public final class DemoCommand implements Callable<Integer> {
     human.println("vectory demo: a real training run, compared checkpoint by checkpoint by the Vectory pipeline, in one JVM");
 
     Printer printer = new Printer(human, json ? out : null);
-    DemoRun.Result result = DemoRun.run(new DemoRun.Options(training, dir, experiment, k, Duration.ofSeconds(timeoutSeconds)), printer);
+    DemoRun.Result result;
+    try {
+      result = DemoRun.run(new DemoRun.Options(training, dir, experiment, k, Duration.ofSeconds(timeoutSeconds)), printer);
+    } catch (Exception e) {
+      err.println("vectory demo: failed: " + e.getMessage());
+      for (Throwable c = e.getCause(); c != null && c != c.getCause(); c = c.getCause()) err.println("  caused by: " + c);
+      return 1;
+    }
 
     SortedMap<Long, Double> prev = new TreeMap<>(), first = new TreeMap<>();
     for (ComparisonResult r : result.comparisons()) {
@@ -133,14 +140,17 @@ public final class DemoCommand implements Callable<Integer> {
         human.println();
         headerShown = true;
       }
-      human.printf("epoch %2d  triplet loss %.4f  10-NN label accuracy %.3f  lr %s%s  → published %s (%d × %d, %d chunk%s, %d ms)%n",
+      human.printf("epoch %2d  triplet loss %.4f  10-NN label accuracy (train) %.3f  lr %s%s  → published %s (%d × %d, %d chunk%s, %d ms)%n",
           c.step(), c.loss(), knnAccuracy, c.learningRate(), c.drift() ? " (drift!)" : "", r.checkpoint(), r.rows(), r.dimension(),
           r.chunks(), r.chunks() == 1 ? "" : "s", Math.round(r.nanos() / 1e6));
     }
 
     @Override
     public synchronized void comparison(ComparisonResult r) {
-      if (json != null) json.println(ComparisonJson.toJson(r));
+      if (json != null) {
+        json.println(ComparisonJson.toJson(r));
+        json.flush();
+      }
       long step = r.getA().getStep();
       (r.getRelation() == Relation.PREVIOUS ? pendingPrev : r.getRelation() == Relation.FIRST ? pendingFirst : new HashMap<Long, ComparisonResult>()).put(step, r);
       ComparisonResult p = pendingPrev.get(step), f = pendingFirst.get(step);

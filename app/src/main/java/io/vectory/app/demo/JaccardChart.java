@@ -93,7 +93,8 @@ public final class JaccardChart {
       if (maxStep == minStep) maxStep = minStep + 1;
       int pw = w - left - right, ph = h - top - bottom;
       final long x0 = minStep, x1 = maxStep;
-      java.util.function.LongToIntFunction px = s -> left + (int) Math.round((s - x0) / (double) (x1 - x0) * pw);
+      // Half a step of room at each end, so the first and last points sit inside the frame.
+      java.util.function.LongToIntFunction px = s -> left + (int) Math.round((s - x0 + 0.5) / (double) (x1 - x0 + 1) * pw);
       java.util.function.DoubleToIntFunction py = v -> top + (int) Math.round((1 - Math.max(0, Math.min(1, v))) * ph);
 
       g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 18));
