@@ -17,10 +17,16 @@ import picocli.CommandLine.Command;
     description = "Track and compare embedding spaces while models train.",
     subcommands = {
       CommandLine.HelpCommand.class,
+      io.vectory.app.compare.CompareCommand.class,
       io.vectory.app.demo.DemoCommand.class,
+      io.vectory.app.stack.StackCommand.class,
       io.vectory.app.ingest.AddCommand.class,
       io.vectory.app.ingest.ServeIngestCommand.class,
       io.vectory.app.report.ReportCommand.class,
+      io.vectory.app.store.LsCommand.class,
+      io.vectory.app.store.EmbeddingsCommand.class,
+      io.vectory.app.store.QueryCommand.class,
+      io.vectory.app.pipeline.PipelineCommand.class,
     })
 public final class VectoryCli implements Runnable {
 

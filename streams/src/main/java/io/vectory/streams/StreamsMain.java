@@ -76,28 +76,32 @@ public final class StreamsMain {
     stop.await();
   }
 
-  /** One line per event, stable and greppable: the numbers say what they are. */
   static PipelineRunner.Listener printer() {
+    return printer(System.out);
+  }
+
+  /** One line per event, stable and greppable: the numbers say what they are. */
+  public static PipelineRunner.Listener printer(java.io.PrintStream out) {
     return new PipelineRunner.Listener() {
       @Override
       public void onComparison(ComparisonResult r) {
-        System.out.println(String.format(Locale.ROOT, "comparison %s %s %s@%d vs %s@%d k=%d %s mean_jaccard=%.6f cka=%s n=%d compute_ms=%d",
+        out.println(String.format(Locale.ROOT, "comparison %s %s %s@%d vs %s@%d k=%d %s mean_jaccard=%.6f cka=%s n=%d compute_ms=%d",
             r.getA().getExperiment(), r.getRelation(), r.getA().getSpace(), r.getA().getStep(), r.getB().getSpace(), r.getB().getStep(),
             r.getK(), r.getIncludeSelf() ? "self-included" : "self-excluded", r.getMeanJaccard(),
             r.getCka() == null ? "null" : String.format(Locale.ROOT, "%.6f", r.getCka()), r.getN(), r.getComputeMillis()));
-        System.out.flush();
+        out.flush();
       }
 
       @Override
       public void onAlert(DriftAlert a) {
-        System.out.println("alert " + a.getA().getExperiment() + " " + a.getRule() + " " + a.getMessage());
-        System.out.flush();
+        out.println("alert " + a.getA().getExperiment() + " " + a.getRule() + " " + a.getMessage());
+        out.flush();
       }
 
       @Override
       public void onDeadLetter(DeadLetter d) {
-        System.out.println("dead-letter " + d.getKey() + " " + d.getReason());
-        System.out.flush();
+        out.println("dead-letter " + d.getKey() + " " + d.getReason());
+        out.flush();
       }
     };
   }

@@ -1,0 +1,142 @@
+package io.vectory.app.pipeline;
+
+import io.vectory.avro.ComparisonResult;
+import io.vectory.avro.DeadLetter;
+import io.vectory.avro.DriftAlert;
+import io.vectory.ingest.IngestSettings;
+import io.vectory.schemas.EventSerdes;
+import io.vectory.schemas.Topics;
+import io.vectory.streams.PipelineConfig;
+import io.vectory.streams.PipelineRunner;
+import io.vectory.streams.StreamsMain;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code vectory pipeline}: the Kafka Streams app against real servers, until Ctrl-C. */
+@Command(
+    name = "pipeline",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Run the Streams app: assemble and validate checkpoints from the space-events topic, compare each with the",
+      "previous, the first and pinned checkpoints of its space, raise drift alerts, dead-letter what is bad.",
+      "Prints one line per comparison, alert and dead letter on stdout; runs until Ctrl-C (clean shutdown).",
+      "Pipeline settings (--config file or -P): compare.k, compare.include.self, compare.sample, label.column,",
+      "checkpoint.timeout.ms, checkpoint.timeout.clock (wall|stream), drift.floor, drift.drop, drift.window,",
+      "drift.min.history, and drift.<rule>.<experiment> per experiment. Other -P keys go to Kafka Streams."
+    })
+public final class PipelineCommand implements Callable<Integer> {
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--bootstrap-servers", description = "Kafka (default: $VECTORY_BOOTSTRAP_SERVERS, the config file, or 127.0.0.1:9092).")
+  String bootstrapServers;
+
+  @Option(names = "--schema-registry", description = "Confluent-API schema registry URL (default: $VECTORY_SCHEMA_REGISTRY or the config file; none: single-object encoding).")
+  String schemaRegistry;
+
+  @Option(names = "--opensearch", description = "OpenSearch URL, for the sink connector that indexes this pipeline's output (default: $VECTORY_OPENSEARCH or http://127.0.0.1:9200). The pipeline itself only needs Kafka.")
+  String opensearch;
+
+  @Option(names = "--application-id", defaultValue = "vectory-pipeline", description = "Kafka Streams application.id (consumer group, state and changelog names; default: ${DEFAULT-VALUE}).")
+  String applicationId;
+
+  @Option(names = "--state-dir", description = "Local state (RocksDB) directory (default: ~/.vectory/streams).")
+  Path stateDir;
+
+  @Option(names = "--partitions", defaultValue = "3", description = "Partitions for topics this creates (default: ${DEFAULT-VALUE}); experiments spread over them.")
+  int partitions;
+
+  @Option(names = "--topic-prefix", defaultValue = "", description = "Prefix of every topic name (default: none).")
+  String topicPrefix;
+
+  @Option(names = "--config", description = "Properties file with pipeline (and Kafka Streams) settings.")
+  Path config;
+
+  @Option(names = {"-P", "--property"}, description = "A pipeline or Kafka Streams setting, key=value (repeatable), e.g. -P compare.k=20 -P drift.floor.myrun=0.3.")
+  Map<String, String> properties = new java.util.LinkedHashMap<>();
+
+  @Option(names = "--until-comparisons", description = "Exit after this many comparison results (for scripts and benchmarks); default: run until Ctrl-C.")
+  Integer untilComparisons;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true, java.nio.charset.StandardCharsets.UTF_8);
+    PrintStream err = System.err;
+    IngestSettings settings = IngestSettings.resolve(bootstrapServers, schemaRegistry);
+    Properties pipelineProps = new Properties();
+    if (config != null) {
+      try (Reader r = Files.newBufferedReader(config)) {
+        pipelineProps.load(r);
+      } catch (IOException e) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "--config " + config + ": cannot read: " + e.getMessage());
+      }
+    }
+    pipelineProps.putAll(properties);
+    PipelineConfig pc;
+    try {
+      pc = PipelineConfig.fromProperties(pipelineProps, Topics.withPrefix(topicPrefix), EventSerdes.fromConfig(settings.serdeConfig()));
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), (config != null ? config + ": " : "") + e.getMessage());
+    }
+    Path state = stateDir != null ? stateDir : Path.of(System.getProperty("user.home"), ".vectory", "streams");
+    Properties streamsProps = PipelineRunner.streamsProperties(settings.bootstrapServers(), applicationId, state);
+    settings.clientConfig().forEach(streamsProps::put);
+    pipelineProps.forEach(streamsProps::put); // Streams ignores the pipeline's own keys
+    String os = opensearch != null ? opensearch : System.getenv().getOrDefault("VECTORY_OPENSEARCH", "http://127.0.0.1:9200");
+
+    CountDownLatch stop = new CountDownLatch(1);
+    AtomicInteger seen = new AtomicInteger();
+    PipelineRunner.Listener printer = StreamsMain.printer(out);
+    PipelineRunner.Listener listener = new PipelineRunner.Listener() {
+      @Override
+      public void onComparison(ComparisonResult r) {
+        printer.onComparison(r);
+        if (untilComparisons != null && seen.incrementAndGet() >= untilComparisons) stop.countDown();
+      }
+
+      @Override
+      public void onAlert(DriftAlert a) {
+        printer.onAlert(a);
+      }
+
+      @Override
+      public void onDeadLetter(DeadLetter d) {
+        printer.onDeadLetter(d);
+      }
+    };
+    err.println("vectory pipeline: starting " + applicationId + " on " + settings.describe() + ", state " + state
+        + "; reading " + pc.topics().spaceEvents.name() + "; results to " + pc.topics().comparisons.name() + " (indexed into " + os + " by the sink connector)");
+    PipelineRunner runner;
+    try {
+      runner = PipelineRunner.start(pc, streamsProps, partitions, listener, Duration.ofMinutes(2));
+    } catch (IllegalStateException | java.util.concurrent.TimeoutException e) {
+      err.println("vectory pipeline: cannot start: " + e.getMessage());
+      return 1;
+    }
+    Thread hook = new Thread(() -> {
+      err.println("vectory pipeline: shutting down");
+      runner.close(Duration.ofSeconds(30));
+      stop.countDown();
+    }, "vectory-pipeline-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    err.println("vectory pipeline: running (Ctrl-C to stop)");
+    stop.await();
+    if (untilComparisons != null) {
+      Runtime.getRuntime().removeShutdownHook(hook);
+      runner.close(Duration.ofSeconds(30));
+    }
+    return 0;
+  }
+}
