@@ -1,0 +1,26 @@
+package io.vectory.app.store;
+
+import io.vectory.sink.SpaceStore;
+import io.vectory.sink.SpaceStores;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** Which store a command reads: the embedded one under the data folder (default), or OpenSearch. */
+public final class StoreOptions {
+
+  @Option(names = "--opensearch", paramLabel = "URL",
+      description = "Use OpenSearch at URL (e.g. http://127.0.0.1:9200) instead of the embedded store.")
+  String opensearch;
+
+  @Option(names = "--data-dir", paramLabel = "DIR",
+      description = "Folder of the embedded store (default: $VECTORY_HOME/data, else ~/.vectory/data).")
+  Path dataDir;
+
+  public SpaceStore open() {
+    return SpaceStores.open(opensearch, dataDir);
+  }
+
+  String describe(SpaceStore store) {
+    return (opensearch != null && !opensearch.isBlank() ? "OpenSearch " : "embedded store ") + store.location();
+  }
+}
