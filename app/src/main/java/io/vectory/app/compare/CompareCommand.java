@@ -1,0 +1,229 @@
+package io.vectory.app.compare;
+
+import io.vectory.core.compare.CompareOptions;
+import io.vectory.core.compare.ComparisonOutcome;
+import io.vectory.core.compare.Metric;
+import io.vectory.core.compare.ProgressListener;
+import io.vectory.core.compare.SpaceComparator;
+import io.vectory.core.space.AlignedPair;
+import io.vectory.core.space.Metadata;
+import io.vectory.core.space.NpySpaceSource;
+import io.vectory.core.space.Space;
+import io.vectory.core.space.SpaceSource;
+import io.vectory.core.space.Spaces;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CopyOnWriteArrayList;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code vectory compare A B}: exact k-NN Jaccard and linear CKA between two embedding spaces over the same points. */
+@Command(
+    name = "compare",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Compare two embedding spaces over the same points: for each point, the Jaccard index of its k nearest",
+      "neighbours in A and in B; their mean and 10-bin histogram; and linear CKA. Exact by default.",
+      "A and B are .npy or .npz files (rows = points). Points are matched by id: an .npz 'ids' array, the",
+      "--id-field of the -d CSV, or else the row number."
+    },
+    sortOptions = false)
+public final class CompareCommand implements Callable<Integer> {
+  /** Exit code for bad input (a file, field or option we cannot use). */
+  public static final int BAD_INPUT = 2;
+
+  /**
+   * Resolvers for arguments that are not files (for example registered space names, once the sink serves
+   * them); tried in order after the NumPy files.
+   */
+  private static final List<SpaceSource> EXTRA_SOURCES = new CopyOnWriteArrayList<>();
+
+  public static void addSource(SpaceSource source) {
+    EXTRA_SOURCES.add(source);
+  }
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Parameters(index = "0", paramLabel = "A", description = "The first space: a .npy or .npz file.")
+  String a;
+
+  @Parameters(index = "1", paramLabel = "B", description = "The second space: a .npy or .npz file.")
+  String b;
+
+  @Option(names = "-k", defaultValue = "10", description = "Neighbours per point, 1..n-1 (default: ${DEFAULT-VALUE}).")
+  int k;
+
+  @Option(names = {"-ma", "--metric-a"}, defaultValue = "cosine", paramLabel = "METRIC",
+      description = "Metric in A: cosine, euclidean (l2) or dot (default: ${DEFAULT-VALUE}).")
+  String metricA;
+
+  @Option(names = {"-mb", "--metric-b"}, defaultValue = "cosine", paramLabel = "METRIC",
+      description = "Metric in B (default: ${DEFAULT-VALUE}).")
+  String metricB;
+
+  @Option(names = "--include-self", description = "Count each point as its own neighbour (Vectory's old behaviour).")
+  boolean includeSelf;
+
+  @Option(names = "--histogram", arity = "0..1", fallbackValue = "jaccard-histogram.png", paramLabel = "FILE.png",
+      description = "Also write the histogram as a PNG bar chart (default file: ${FALLBACK-VALUE}).")
+  Path histogramPng;
+
+  @Option(names = "--json", description = "Print one JSON object instead of text.")
+  boolean json;
+
+  @Option(names = {"-d", "--data"}, paramLabel = "CSV", description = "Metadata CSV with a header, one row per point of A, in A's row order.")
+  Path metadata;
+
+  @Option(names = "--id-field", paramLabel = "F", description = "The CSV field holding point ids (default: the row number).")
+  String idField;
+
+  @Option(names = "--label-field", paramLabel = "L", description = "The CSV field holding a label; the mean is also given per label.")
+  String labelField;
+
+  @Option(names = "--array", paramLabel = "NAME", description = "The .npz array holding the vectors (default: the first that is not 'ids').")
+  String arrayName;
+
+  @Option(names = "--sample", paramLabel = "M", defaultValue = "0",
+      description = "Use M random query points (each searched exactly against all points) and report a 95% CI; 0 = all.")
+  int sample;
+
+  @Option(names = "--seed", paramLabel = "S", defaultValue = "42", description = "Seed for --sample (default: ${DEFAULT-VALUE}).")
+  long seed;
+
+  @Override
+  public Integer call() {
+    PrintWriter err = spec.commandLine().getErr();
+    PrintWriter out = spec.commandLine().getOut();
+    try {
+      run(out, err);
+      return 0;
+    } catch (NoSuchFileException e) {
+      err.println("vectory compare: " + e.getFile() + ": no such file");
+    } catch (IOException | IllegalArgumentException e) {
+      err.println("vectory compare: " + e.getMessage());
+    } catch (OutOfMemoryError e) {
+      err.println("vectory compare: out of memory; raise the heap (VECTORY_JAVA_OPTS=-Xmx16g) or use --sample M");
+      return 1;
+    }
+    err.flush();
+    return BAD_INPUT;
+  }
+
+  private void run(PrintWriter out, PrintWriter err) throws IOException {
+    Metric ma = Metric.parse(metricA);
+    Metric mb = Metric.parse(metricB);
+    if (k < 1) throw new IllegalArgumentException("-k must be at least 1, got " + k);
+    if (sample < 0) throw new IllegalArgumentException("--sample must be 0 (all points) or positive, got " + sample);
+    if (metadata == null && (idField != null || labelField != null)) {
+      throw new IllegalArgumentException((idField != null ? "--id-field" : "--label-field") + " needs a metadata CSV (-d FILE)");
+    }
+    long t0 = System.nanoTime();
+    Loaded la = load(a);
+    Loaded lb = load(b);
+    Space sa = la.space();
+    Space sb = lb.space();
+    if (metadata != null) {
+      Metadata md = Metadata.read(metadata);
+      if (labelField != null) md.column(labelField); // fail early, naming the file, when the field is missing
+      sa = md.attach(sa, la.ownIds(), idField);
+      if (!lb.ownIds()) {
+        if (sb.vectors().rows() != md.rows().size()) {
+          throw new IllegalArgumentException(metadata + ": " + md.rows().size() + " data rows, but " + sb.name() + " has "
+              + sb.vectors().rows() + " vectors and no ids of its own; expected one CSV row per vector");
+        }
+        sb = md.attach(sb, false, idField);
+      }
+    }
+    requireNonZero(sa, ma, "-ma");
+    requireNonZero(sb, mb, "-mb");
+    AlignedPair pair = Spaces.alignById(sa, sb);
+    int n = pair.ids().size();
+    if (n < 2) throw new IllegalArgumentException("need at least 2 points to compare, the spaces hold " + n);
+    if (k > n - 1) throw new IllegalArgumentException("-k must be between 1 and n - 1 = " + (n - 1) + ", got " + k);
+    CompareOptions options = new CompareOptions(k, ma, mb, includeSelf, sample, seed);
+    Progress progress = new Progress(err);
+    ComparisonOutcome o = SpaceComparator.compare(pair.a(), pair.b(), options, progress);
+    progress.finish();
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    Map<String, Double> byLabel = null;
+    Map<String, Long> countByLabel = null;
+    if (labelField != null) {
+      String[] labels = sa.columns().get(labelField).toArray(String[]::new);
+      byLabel = o.meanByLabel(labels);
+      countByLabel = new java.util.TreeMap<>();
+      for (int q : o.queryRows()) countByLabel.merge(labels[q], 1L, Long::sum);
+    }
+    if (histogramPng != null) HistogramChart.write(histogramPng, o, sa.name() + " vs " + sb.name());
+    if (json) {
+      out.println(Report.json(o, byLabel, seconds, sa, sb));
+    } else {
+      out.print(Report.text(o, byLabel, countByLabel, seconds, sa, sb));
+      if (histogramPng != null) out.println("Histogram chart written to " + histogramPng.toAbsolutePath());
+    }
+    out.flush();
+  }
+
+  private static void requireNonZero(Space s, Metric m, String option) {
+    if (m != Metric.COSINE) return;
+    int r = s.vectors().firstZeroRow();
+    if (r >= 0) {
+      throw new IllegalArgumentException(s.name() + ": row " + r + " (id '" + s.ids().get(r) + "') is a zero vector;"
+          + " cosine distance is undefined for it (use " + option + " euclidean or dot, or drop the row)");
+    }
+  }
+
+  record Loaded(Space space, boolean ownIds) {}
+
+  private Loaded load(String argument) throws IOException {
+    if (NpySpaceSource.looksLikeFile(argument)) {
+      NpySpaceSource.Loaded l = new NpySpaceSource(arrayName).load(Path.of(argument));
+      return new Loaded(l.space(), l.ownIds());
+    }
+    List<String> accepted = new ArrayList<>(List.of("a .npy or .npz file"));
+    for (SpaceSource s : EXTRA_SOURCES) {
+      Optional<Space> space = s.resolve(argument);
+      if (space.isPresent()) return new Loaded(space.get(), true);
+      accepted.add(s.describe());
+    }
+    throw new IllegalArgumentException(argument + ": no such file; expected " + String.join(" or ", accepted));
+  }
+
+  /** Percent done on stderr, at most twice a second, only once a run has taken more than a second. */
+  static final class Progress implements ProgressListener {
+    private final PrintWriter err;
+    private final long start = System.nanoTime();
+    private volatile long last;
+    private volatile boolean shown;
+
+    Progress(PrintWriter err) {
+      this.err = err;
+    }
+
+    @Override
+    public synchronized void progress(long done, long total) {
+      long now = System.nanoTime();
+      if (now - start < 1_000_000_000L || now - last < 500_000_000L) return;
+      last = now;
+      shown = true;
+      err.printf(Locale.ROOT, "\rcomparing: %3d%% (%.0f s)", total == 0 ? 100 : (int) (100 * done / total), (now - start) / 1e9);
+      err.flush();
+    }
+
+    synchronized void finish() {
+      if (shown) {
+        err.println("\rcomparing: 100%           ");
+        err.flush();
+      }
+    }
+  }
+}
