@@ -21,7 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -51,15 +51,18 @@ final class GrafanaSchemaTest {
       "terms", "Terms", "date_histogram", "DateHistogram", "histogram", "Histogram", "filters", "Filters",
       "geohash_grid", "GeoHashGrid", "nested", "Nested");
 
-  @BeforeAll
-  static void schemas() {
+  /** Each test reports itself skipped, with the reason, where the schema folder is absent. */
+  @BeforeEach
+  void schemas() {
     schemaDir = DashboardFiles.grafanaSchemaDir();
     Assumptions.assumeTrue(Files.isRegularFile(schemaDir.resolve("dashboard.jsonschema.json")),
         "Grafana JSON schemas not found at " + schemaDir
             + " (they are read in place from ../shared/grafana-schema beside the repository; "
             + "set -Dvectory.grafana.schema=DIR): schema validation skipped");
     // The validator fetches nothing by itself; file: IRIs (the schema folder) are read here, nothing else.
-    registry = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_7, b -> b.schemas(GrafanaSchemaTest::readSchemaFile));
+    if (registry == null) {
+      registry = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_7, b -> b.schemas(GrafanaSchemaTest::readSchemaFile));
+    }
   }
 
   private static String readSchemaFile(String iri) {
