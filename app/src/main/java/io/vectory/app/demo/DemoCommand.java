@@ -71,6 +71,10 @@ public final class DemoCommand implements Callable<Integer> {
     if (driftEpoch > epochs) human.printf("note: --drift-epoch %d is past the last epoch %d, so this run has no deliberate drift%n", driftEpoch, epochs);
     human.println("vectory demo: a real training run, compared checkpoint by checkpoint by the Vectory pipeline, in one JVM");
 
+    Path logFile = dir.resolve("demo").resolve(experiment + ".log");
+    java.nio.file.Files.createDirectories(logFile.getParent());
+    DemoLogging.toFile(logFile);
+    human.println("  logs of the broker, Streams and clients: " + logFile.toAbsolutePath());
     Printer printer = new Printer(human, json ? out : null);
     DemoRun.Result result;
     try {
