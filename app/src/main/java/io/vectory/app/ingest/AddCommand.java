@@ -86,12 +86,15 @@ public final class AddCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     Space s;
     Metric m;
+    List<String> header = List.of();
     try {
       m = metric(metric);
       NpySpaceSource.Loaded loaded = new NpySpaceSource(array).load(embeddings);
       s = loaded.space();
       if (dataset != null) {
-        s = Metadata.read(dataset).attach(s, loaded.ownIds(), idField);
+        Metadata md = Metadata.read(dataset);
+        header = md.header();
+        s = md.attach(s, loaded.ownIds(), idField);
       } else if (idField != null && !loaded.ownIds()) {
         throw new IllegalArgumentException("--id-field " + idField + " needs -d/--dataset, the CSV holding that field (" + embeddings + " has no 'ids' array)");
       }
@@ -102,8 +105,11 @@ public final class AddCommand implements Callable<Integer> {
       err.println("vectory add: " + e.getMessage());
       return 2;
     }
-    Map<String, List<String>> columns = new LinkedHashMap<>(s.columns());
-    if (idField != null) columns.remove(idField); // carried as the ids
+    // Metadata columns in the CSV's order; the id field travels as the ids.
+    Map<String, List<String>> columns = new LinkedHashMap<>();
+    for (String h : header) {
+      if (!h.equals(idField) && s.columns().containsKey(h)) columns.put(h, s.columns().get(h));
+    }
     String ds = datasetName != null ? datasetName : stem(dataset != null ? dataset : embeddings);
     SpaceDescription d = new SpaceDescription(ds, model, m, epoch, params, idField == null ? "row" : idField, columns);
     IngestSettings settings;
