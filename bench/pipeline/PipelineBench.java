@@ -1,0 +1,223 @@
+
+
+import io.vectory.avro.ComparisonResult;
+import io.vectory.avro.Relation;
+import io.vectory.core.compare.CompareOptions;
+import io.vectory.core.compare.Metric;
+import io.vectory.core.compare.ProgressListener;
+import io.vectory.core.compare.SpaceComparator;
+import io.vectory.core.vectors.FloatMatrix;
+import io.vectory.ingest.CheckpointPublisher;
+import io.vectory.ingest.SpaceDescription;
+import io.vectory.schemas.EventSerdes;
+import io.vectory.schemas.Topics;
+import io.vectory.streams.PipelineConfig;
+import io.vectory.streams.PipelineRunner;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Latency of the pipeline, run by bench/pipeline.sh: from a checkpoint's CheckpointCompleted being
+ * committed (the publisher's transaction returns) to its comparison result being committed and read
+ * back, next to the compare time alone (the engine on the same pair in the same JVM, nothing else
+ * running), and, when the sink connector runs in the stack, to the comparison being searchable in
+ * OpenSearch. Output: one line per figure on stdout, progress on stderr.
+ *
+ * <p>Data: seeded synthetic clustered vectors (rows × dim, 50 clusters), each checkpoint a small
+ * random step from the previous one. The latency does not depend on the values, only on the sizes.
+ */
+public final class PipelineBench {
+  private PipelineBench() {}
+
+  public static void main(String[] args) throws Exception {
+    int rows = Integer.parseInt(arg(args, "--rows", "10000"));
+    int dim = Integer.parseInt(arg(args, "--dim", "512"));
+    int steps = Integer.parseInt(arg(args, "--steps", "3"));
+    String bootstrap = arg(args, "--bootstrap-servers", env("VECTORY_BOOTSTRAP_SERVERS", "127.0.0.1:9092"));
+    String registry = arg(args, "--schema-registry", env("VECTORY_SCHEMA_REGISTRY", ""));
+    String opensearch = arg(args, "--opensearch", env("VECTORY_OPENSEARCH", "http://127.0.0.1:9200"));
+    String connect = arg(args, "--connect", env("VECTORY_CONNECT", "http://127.0.0.1:8083"));
+    String run = "bench-" + Long.toString(System.currentTimeMillis(), 36);
+
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+    String connectorTopic = connectorComparisonsTopic(http, connect);
+    // With the connector running, use the topics it reads (so the result lands in OpenSearch);
+    // otherwise a private prefix so nothing else sees the benchmark's events.
+    Topics topics = connectorTopic != null
+        ? Topics.withPrefix(connectorTopic.substring(0, connectorTopic.length() - "vectory.comparisons".length()))
+        : Topics.withPrefix(run + ".");
+    EventSerdes serdes = registry.isBlank() ? EventSerdes.singleObject() : EventSerdes.registry(Map.of("schema.registry.url", registry));
+    PipelineConfig config = PipelineConfig.defaults(topics, serdes);
+    Path state = Files.createTempDirectory("vectory-bench-state");
+    Properties props = PipelineRunner.streamsProperties(bootstrap, run, state);
+    props.put("consumer.auto.offset.reset", "latest"); // shared topics: only this run's events
+
+    System.err.printf(Locale.ROOT, "bench: %d × %d float32, %d checkpoints, topics %s, %s%n", rows, dim, steps,
+        topics.spaceEvents.name(), registry.isBlank() ? "single-object encoding" : "registry " + registry);
+    List<float[][]> cps = walk(rows, dim, steps, 42L);
+    List<String> ids = new ArrayList<>(rows);
+    for (int i = 0; i < rows; i++) ids.add("p" + i);
+
+    Map<String, Long> arrived = new ConcurrentHashMap<>();
+    Map<String, ComparisonResult> results = new ConcurrentHashMap<>();
+    PipelineRunner.Listener listener = new PipelineRunner.Listener() {
+      @Override
+      public void onComparison(ComparisonResult r) {
+        if (!r.getA().getExperiment().equals(run)) return;
+        String key = r.getA().getStep() + " " + r.getRelation();
+        arrived.put(key, System.nanoTime());
+        results.put(key, r);
+      }
+    };
+    long[] committed = new long[steps];
+    long[] publishNanos = new long[steps];
+    try (PipelineRunner runner = PipelineRunner.start(config, props, 3, listener, Duration.ofMinutes(2));
+         CheckpointPublisher publisher = CheckpointPublisher.builder(bootstrap).serdes(serdes).topics(topics).build()) {
+      for (int s = 0; s < steps; s++) {
+        long t0 = System.nanoTime();
+        publisher.publish(run, "head", s, ids, cps.get(s), SpaceDescription.of("synthetic-clusters", "bench"));
+        committed[s] = System.nanoTime();
+        publishNanos[s] = committed[s] - t0;
+        System.err.printf(Locale.ROOT, "bench: published step %d in %.0f ms%n", s, publishNanos[s] / 1e6);
+        int expect = s == 0 ? 0 : 2;
+        long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
+        while (s > 0 && !(arrived.containsKey(s + " PREVIOUS") && arrived.containsKey(s + " FIRST"))) {
+          if (System.nanoTime() > deadline) throw new IllegalStateException("no comparison for step " + s + " within 10 min");
+          Thread.sleep(5);
+        }
+        if (expect > 0) System.err.printf(Locale.ROOT, "bench: step %d compared%n", s);
+      }
+    }
+
+    // The engine alone on the same pairs, with the pipeline stopped.
+    CompareOptions o = new CompareOptions(config.k(), Metric.COSINE, Metric.COSINE, config.includeSelf(), 0, 42L);
+    System.out.printf(Locale.ROOT, "data: %d × %d float32, k=%d, cosine, self excluded, exact; %d checkpoints; %s%n",
+        rows, dim, config.k(), steps, registry.isBlank() ? "single-object encoding" : "registry encoding");
+    for (int s = 1; s < steps; s++) {
+      long t0 = System.nanoTime();
+      var alone = SpaceComparator.compare(FloatMatrix.of(cps.get(s)), FloatMatrix.of(cps.get(s - 1)), o, ProgressListener.NONE);
+      double aloneMs = (System.nanoTime() - t0) / 1e6;
+      double prevMs = (arrived.get(s + " PREVIOUS") - committed[s]) / 1e6;
+      double lastMs = (Math.max(arrived.get(s + " PREVIOUS"), arrived.get(s + " FIRST")) - committed[s]) / 1e6;
+      ComparisonResult r = results.get(s + " PREVIOUS");
+      if (Math.abs(r.getMeanJaccard() - alone.meanJaccard()) > 1e-12) {
+        throw new IllegalStateException("pipeline mean Jaccard " + r.getMeanJaccard() + " != engine " + alone.meanJaccard());
+      }
+      System.out.printf(Locale.ROOT,
+          "step %d: completed→PREVIOUS result %.0f ms, →last result %.0f ms (%s); compare alone %.0f ms (in pipeline %d ms); ratio latency/compare %.2f; publish %.0f ms; mean_jaccard %.4f%n",
+          s, prevMs, lastMs, s == 1 ? "first = previous: 1 comparison" : "previous and first: 2 comparisons", aloneMs,
+          r.getComputeMillis(), prevMs / aloneMs, publishNanos[s] / 1e6, r.getMeanJaccard());
+    }
+    deleteTopics(bootstrap, run, connectorTopic == null);
+    if (connectorTopic == null) {
+      System.out.println("indexed: skipped: no Vectory sink connector at " + connect + " (start it to measure completed→indexed in OpenSearch)");
+    } else {
+      for (int s = 1; s < steps; s++) {
+        long until = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        Long seen = null;
+        while (System.nanoTime() < until && seen == null) {
+          if (indexed(http, opensearch, run, s)) seen = System.nanoTime();
+          else Thread.sleep(20);
+        }
+        System.out.println(seen == null
+            ? "step " + s + ": not in " + opensearch + "/vectory-comparisons after 2 min"
+            : String.format(Locale.ROOT, "step %d: completed→comparison searchable in OpenSearch ≤ %.0f ms (polled every 20 ms after the results arrived)",
+                s, (seen - committed[s]) / 1e6));
+      }
+    }
+  }
+
+  /** Removes this run's changelogs, and its private topics when it had them. */
+  static void deleteTopics(String bootstrap, String run, boolean privateTopics) {
+    Properties p = new Properties();
+    p.put("bootstrap.servers", bootstrap);
+    try (var admin = org.apache.kafka.clients.admin.Admin.create(p)) {
+      var names = admin.listTopics().names().get().stream().filter(n -> n.startsWith(run + (privateTopics ? "" : "-"))).toList();
+      admin.deleteTopics(names).all().get();
+      System.err.println("bench: deleted " + names.size() + " topics of " + run);
+    } catch (Exception e) {
+      System.err.println("bench: could not delete the topics of " + run + ": " + e.getMessage());
+    }
+  }
+
+  /** The comparisons topic the running Vectory sink connector reads, or null when none runs. */
+  static String connectorComparisonsTopic(HttpClient http, String connect) {
+    try {
+      String list = get(http, connect + "/connectors");
+      Matcher m = Pattern.compile("\"([^\"]+)\"").matcher(list);
+      while (m.find()) {
+        String cfg = get(http, connect + "/connectors/" + m.group(1) + "/config");
+        if (!cfg.contains("io.vectory.sink.OpenSearchSinkConnector")) continue;
+        String status = get(http, connect + "/connectors/" + m.group(1) + "/status");
+        if (!status.contains("RUNNING")) continue;
+        Matcher t = Pattern.compile("\"topic\\.comparisons\"\\s*:\\s*\"([^\"]+)\"").matcher(cfg);
+        return t.find() ? t.group(1) : "vectory.comparisons";
+      }
+    } catch (Exception e) {
+      System.err.println("bench: no Connect worker at " + connect + " (" + e.getMessage() + ")");
+    }
+    return null;
+  }
+
+  static boolean indexed(HttpClient http, String opensearch, String experiment, int step) throws Exception {
+    String q = "{\"query\":{\"bool\":{\"filter\":[{\"term\":{\"experiment\":\"" + experiment + "\"}},{\"term\":{\"step_a\":" + step + "}}]}}}";
+    HttpRequest req = HttpRequest.newBuilder(URI.create(opensearch + "/vectory-comparisons/_search?filter_path=hits.total"))
+        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(q)).timeout(Duration.ofSeconds(5)).build();
+    HttpResponse<String> r = http.send(req, HttpResponse.BodyHandlers.ofString());
+    return r.statusCode() == 200 && !r.body().matches("(?s).*\"value\"\\s*:\\s*0\\b.*");
+  }
+
+  static String get(HttpClient http, String url) throws Exception {
+    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+    if (r.statusCode() != 200) throw new IllegalStateException(url + " → HTTP " + r.statusCode());
+    return r.body();
+  }
+
+  /** 50 seeded Gaussian clusters; each checkpoint moves every point by a small seeded step. */
+  static List<float[][]> walk(int rows, int dim, int steps, long seed) {
+    Random rnd = new Random(seed);
+    float[][] centres = new float[50][dim];
+    for (float[] c : centres) for (int j = 0; j < dim; j++) c[j] = (float) rnd.nextGaussian();
+    float[][] cur = new float[rows][dim];
+    for (int i = 0; i < rows; i++) {
+      float[] c = centres[i % centres.length];
+      for (int j = 0; j < dim; j++) cur[i][j] = c[j] + (float) (rnd.nextGaussian() * 0.5);
+    }
+    List<float[][]> out = new ArrayList<>();
+    out.add(cur);
+    for (int s = 1; s < steps; s++) {
+      float[][] next = new float[rows][];
+      for (int i = 0; i < rows; i++) {
+        next[i] = cur[i].clone();
+        for (int j = 0; j < dim; j++) next[i][j] += (float) (rnd.nextGaussian() * 0.05);
+      }
+      out.add(next);
+      cur = next;
+    }
+    return out;
+  }
+
+  private static String arg(String[] args, String name, String def) {
+    for (int i = 0; i + 1 < args.length; i++) if (args[i].equals(name)) return args[i + 1];
+    return def;
+  }
+
+  private static String env(String name, String def) {
+    String v = System.getenv(name);
+    return v == null || v.isBlank() ? def : v;
+  }
+}
