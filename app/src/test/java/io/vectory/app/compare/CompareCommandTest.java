@@ -1,0 +1,139 @@
+package io.vectory.app.compare;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vectory.app.VectoryCli;
+import io.vectory.core.npy.Npy;
+import io.vectory.core.vectors.FloatMatrix;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** `vectory compare` through the real command line: outputs, and a non-zero exit with a clear message on bad input. */
+class CompareCommandTest {
+  @TempDir Path dir;
+  Path a;
+  Path b;
+  Path csv;
+
+  record Run(int code, String out, String err) {}
+
+  Run run(String... args) {
+    CommandLine cl = VectoryCli.newCommandLine();
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    cl.setOut(new PrintWriter(out));
+    cl.setErr(new PrintWriter(err));
+    String[] full = new String[args.length + 1];
+    full[0] = "compare";
+    System.arraycopy(args, 0, full, 1, args.length);
+    int code = cl.execute(full);
+    return new Run(code, out.toString(), err.toString());
+  }
+
+  @BeforeEach
+  void spaces() throws Exception {
+    Random r = new Random(3);
+    int n = 120;
+    float[] va = new float[n * 16];
+    float[] vb = new float[n * 24];
+    for (int i = 0; i < n; i++) {
+      for (int p = 0; p < 16; p++) va[i * 16 + p] = (float) r.nextGaussian();
+      for (int p = 0; p < 24; p++) vb[i * 24 + p] = p < 16 ? va[i * 16 + p] + 0.5f * (float) r.nextGaussian() : (float) r.nextGaussian();
+    }
+    a = dir.resolve("a.npy");
+    b = dir.resolve("b.npy");
+    Npy.write(a, FloatMatrix.wrap(n, 16, va));
+    Npy.write(b, FloatMatrix.wrap(n, 24, vb));
+    StringBuilder sb = new StringBuilder("id,label\n");
+    for (int i = 0; i < n; i++) sb.append("p").append(i).append(',').append(i % 3 == 0 ? "fizz" : "other").append('\n');
+    csv = dir.resolve("meta.csv");
+    Files.writeString(csv, sb.toString());
+  }
+
+  @Test
+  void textReportStatesTheMethodAndDrawsTheHistogram() {
+    Run r = run(a.toString(), b.toString(), "-k", "5");
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().matches("(?s).*The mean of the Jaccard similarity for each query is 0\\.\\d{4}\n.*"), r.out());
+    assertTrue(r.out().contains("k = 5 nearest neighbours, cosine in A and cosine in B, a point is not its own neighbour,"
+        + " ties broken by lower row index"), r.out());
+    assertTrue(r.out().contains("Linear CKA"), r.out());
+    assertEquals(10, Pattern.compile("^  \\d\\.\\d-\\d\\.\\d[)\\]] .* \\d+$", Pattern.MULTILINE).matcher(r.out()).results().count(), r.out());
+  }
+
+  @Test
+  void jsonHasTheContractFieldsAndAgreesWithText() {
+    Run r = run(a.toString(), b.toString(), "-k", "5", "--json", "-ma", "euclidean", "--include-self",
+        "-d", csv.toString(), "--id-field", "id", "--label-field", "label");
+    assertEquals(0, r.code(), r.err());
+    String j = r.out().strip();
+    for (String f : new String[] {"\"n\": 120", "\"k\": 5", "\"metric_a\": \"euclidean\"", "\"metric_b\": \"cosine\"",
+        "\"include_self\": true", "\"exact\": true", "\"mean_jaccard\": ", "\"histogram\": [", "\"cka\": ", "\"seconds\": ",
+        "\"label_means\": {\"fizz\": "}) {
+      assertTrue(j.contains(f), f + " in " + j);
+    }
+    Matcher h = Pattern.compile("\"histogram\": \\[([0-9, ]+)]").matcher(j);
+    assertTrue(h.find());
+    long total = 0;
+    for (String c : h.group(1).split(", ")) total += Long.parseLong(c);
+    assertEquals(120, total);
+  }
+
+  @Test
+  void sampleReportsAConfidenceInterval() {
+    Run r = run(a.toString(), b.toString(), "--json", "--sample", "40", "--seed", "9");
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().contains("\"exact\": false") && r.out().contains("\"queries\": 40") && r.out().contains("\"ci\": ["), r.out());
+  }
+
+  @Test
+  void histogramPngIsWritten() throws Exception {
+    Path png = dir.resolve("h.png");
+    Run r = run(a.toString(), b.toString(), "--histogram=" + png);
+    assertEquals(0, r.code(), r.err());
+    var img = ImageIO.read(png.toFile());
+    assertEquals(900, img.getWidth());
+  }
+
+  @Test
+  void badInputNamesTheFileOrFieldAndExitsNonZero() throws Exception {
+    Path bad = dir.resolve("bad.npy");
+    Files.writeString(bad, "not numpy at all");
+    Run r1 = run(bad.toString(), b.toString());
+    assertEquals(2, r1.code());
+    assertTrue(r1.err().contains(bad + ": not a NumPy .npy file: bad magic string"), r1.err());
+    assertTrue(!r1.err().contains("Exception") && !r1.err().contains("\tat "), "no stack trace: " + r1.err());
+
+    Run r2 = run(a.toString(), b.toString(), "-d", csv.toString(), "--label-field", "colour");
+    assertEquals(2, r2.code());
+    assertTrue(r2.err().contains(csv + ": no field 'colour'; the header has [id, label]"), r2.err());
+
+    Run r3 = run(dir.resolve("missing.npy").toString(), b.toString());
+    assertEquals(2, r3.code());
+    assertTrue(r3.err().contains("missing.npy: no such file"), r3.err());
+
+    Run r4 = run(a.toString(), b.toString(), "-k", "120");
+    assertEquals(2, r4.code());
+    assertTrue(r4.err().contains("-k must be between 1 and n - 1 = 119, got 120"), r4.err());
+
+    float[] z = new float[3 * 4];
+    z[0] = 1;
+    z[11] = 1;
+    Path zero = dir.resolve("zero.npy");
+    Npy.write(zero, FloatMatrix.wrap(3, 4, z));
+    Run r5 = run(zero.toString(), zero.toString(), "-k", "1");
+    assertEquals(2, r5.code());
+    assertTrue(r5.err().contains(zero + ": row 1 (id '1') is a zero vector; cosine distance is undefined"), r5.err());
+  }
+}
