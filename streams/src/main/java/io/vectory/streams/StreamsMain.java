@@ -82,26 +82,31 @@ public final class StreamsMain {
 
   /** One line per event, stable and greppable: the numbers say what they are. */
   public static PipelineRunner.Listener printer(java.io.PrintStream out) {
+    return printer(line -> {
+      out.println(line);
+      out.flush();
+    });
+  }
+
+  /** The same lines, handed to {@code out} one at a time. */
+  public static PipelineRunner.Listener printer(java.util.function.Consumer<String> out) {
     return new PipelineRunner.Listener() {
       @Override
       public void onComparison(ComparisonResult r) {
-        out.println(String.format(Locale.ROOT, "comparison %s %s %s@%d vs %s@%d k=%d %s mean_jaccard=%.6f cka=%s n=%d compute_ms=%d",
+        out.accept(String.format(Locale.ROOT, "comparison %s %s %s@%d vs %s@%d k=%d %s mean_jaccard=%.6f cka=%s n=%d compute_ms=%d",
             r.getA().getExperiment(), r.getRelation(), r.getA().getSpace(), r.getA().getStep(), r.getB().getSpace(), r.getB().getStep(),
             r.getK(), r.getIncludeSelf() ? "self-included" : "self-excluded", r.getMeanJaccard(),
             r.getCka() == null ? "null" : String.format(Locale.ROOT, "%.6f", r.getCka()), r.getN(), r.getComputeMillis()));
-        out.flush();
       }
 
       @Override
       public void onAlert(DriftAlert a) {
-        out.println("alert " + a.getA().getExperiment() + " " + a.getRule() + " " + a.getMessage());
-        out.flush();
+        out.accept("alert " + a.getA().getExperiment() + " " + a.getRule() + " " + a.getMessage());
       }
 
       @Override
       public void onDeadLetter(DeadLetter d) {
-        out.println("dead-letter " + d.getKey() + " " + d.getReason());
-        out.flush();
+        out.accept("dead-letter " + d.getKey() + " " + d.getReason());
       }
     };
   }

@@ -10,7 +10,6 @@ import io.vectory.streams.PipelineConfig;
 import io.vectory.streams.PipelineRunner;
 import io.vectory.streams.StreamsMain;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -72,8 +71,8 @@ public final class PipelineCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true, java.nio.charset.StandardCharsets.UTF_8);
-    PrintStream err = System.err;
+    java.io.PrintWriter out = spec.commandLine().getOut();
+    java.io.PrintWriter err = spec.commandLine().getErr();
     IngestSettings settings = IngestSettings.resolve(bootstrapServers, schemaRegistry);
     Properties pipelineProps = new Properties();
     if (config != null) {
@@ -98,7 +97,12 @@ public final class PipelineCommand implements Callable<Integer> {
 
     CountDownLatch stop = new CountDownLatch(1);
     AtomicInteger seen = new AtomicInteger();
-    PipelineRunner.Listener printer = StreamsMain.printer(out);
+    PipelineRunner.Listener printer = StreamsMain.printer(line -> {
+      synchronized (out) {
+        out.println(line);
+        out.flush();
+      }
+    });
     PipelineRunner.Listener listener = new PipelineRunner.Listener() {
       @Override
       public void onComparison(ComparisonResult r) {
@@ -123,6 +127,7 @@ public final class PipelineCommand implements Callable<Integer> {
       runner = PipelineRunner.start(pc, streamsProps, partitions, listener, Duration.ofMinutes(2));
     } catch (IllegalStateException | java.util.concurrent.TimeoutException e) {
       err.println("vectory pipeline: cannot start: " + e.getMessage());
+      err.flush();
       return 1;
     }
     Thread hook = new Thread(() -> {
@@ -132,6 +137,7 @@ public final class PipelineCommand implements Callable<Integer> {
     }, "vectory-pipeline-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     err.println("vectory pipeline: running (Ctrl-C to stop)");
+    err.flush();
     stop.await();
     if (untilComparisons != null) {
       Runtime.getRuntime().removeShutdownHook(hook);
