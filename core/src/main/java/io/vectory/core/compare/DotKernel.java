@@ -25,6 +25,6 @@ interface DotKernel {
         // fall through to the scalar kernel
       }
     }
-    return new ScalarDotKernel(16);
+    return new ScalarDotKernel(32);
   }
 }

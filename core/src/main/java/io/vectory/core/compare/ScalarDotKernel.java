@@ -22,10 +22,13 @@ final class ScalarDotKernel implements DotKernel {
       for (int r = 0; r < rows; r++) {
         int ao = aOff + r * aRow;
         int oo = outOff + r * outStride + pc * width;
-        for (int t = 0; t < width; t++) {
-          float acc = 0f;
-          for (int p = 0; p < len; p++) acc = Math.fma(a[ao + p * aCol], b[bo + p * bRow + t], acc);
-          out[oo + t] = acc;
+        // Accumulate in place, p outer and columns inner, so C2 can vectorise the column loop; each output still
+        // sees one fma per p in increasing p from 0, the same sequence as the vector kernel.
+        java.util.Arrays.fill(out, oo, oo + width, 0f);
+        for (int p = 0; p < len; p++) {
+          float av = a[ao + p * aCol];
+          int bp = bo + p * bRow;
+          for (int t = 0; t < width; t++) out[oo + t] = Math.fma(av, b[bp + t], out[oo + t]);
         }
       }
     }
