@@ -1,6 +1,5 @@
 package io.vectory.streams;
 
-import io.vectory.avro.SpaceEvent;
 import io.vectory.schemas.EventSerdes;
 import io.vectory.schemas.TopicSpec;
 import io.vectory.schemas.Topics;
@@ -97,9 +96,5 @@ public final class ComparisonTopology {
   @SuppressWarnings("unchecked")
   private static <V extends SpecificRecord> Serializer<SpecificRecord> values(TopicSpec<V> topic, EventSerdes serdes) {
     return (Serializer<SpecificRecord>) topic.valueSerde(serdes).serializer();
-  }
-
-  static Class<SpaceEvent> inputType() {
-    return SpaceEvent.class;
   }
 }

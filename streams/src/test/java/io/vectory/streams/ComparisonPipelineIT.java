@@ -56,8 +56,21 @@ class ComparisonPipelineIT {
     data = TestData.fortunes(DIM, Integer.MAX_VALUE);
   }
 
+  /** Names of this class's topics, changelogs included, all start with "it-"+run; removed after the class. */
+  static final String RUN = UUID.randomUUID().toString().substring(0, 8);
+
   static String unique(String what) {
-    return "it-" + what + "-" + UUID.randomUUID().toString().substring(0, 8);
+    return "it-" + RUN + "-" + what + "-" + UUID.randomUUID().toString().substring(0, 8);
+  }
+
+  @org.junit.jupiter.api.AfterAll
+  static void deleteTopics() throws Exception {
+    Properties p = new Properties();
+    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, Stack.bootstrap());
+    try (Admin admin = Admin.create(p)) {
+      var mine = admin.listTopics().names().get(30, TimeUnit.SECONDS).stream().filter(n -> n.startsWith("it-" + RUN + "-")).toList();
+      admin.deleteTopics(mine).all().get(60, TimeUnit.SECONDS);
+    }
   }
 
   static String id(ComparisonResult r) {
