@@ -50,6 +50,16 @@ class PipelineCommandIT {
     return v;
   }
 
+  /** The run's topics and changelogs all start with the prefix (the application id does too). */
+  static void deleteTopics(String bootstrap, String prefix) throws Exception {
+    java.util.Properties p = new java.util.Properties();
+    p.put("bootstrap.servers", bootstrap);
+    try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(p)) {
+      var mine = admin.listTopics().names().get(30, TimeUnit.SECONDS).stream().filter(n -> n.startsWith(prefix)).toList();
+      admin.deleteTopics(mine).all().get(60, TimeUnit.SECONDS);
+    }
+  }
+
   @Test
   void runsUntilTheComparisonsArriveAndPrintsThem() throws Exception {
     String bootstrap = env("VECTORY_BOOTSTRAP_SERVERS", "127.0.0.1:9092");
@@ -79,7 +89,11 @@ class PipelineCommandIT {
       p.publish("cli", "head", 0, ids, v0, SpaceDescription.of("fortunes", "bow"));
       p.publish("cli", "head", 1, ids, v1, SpaceDescription.of("fortunes", "bow"));
     }
-    assertEquals(0, exit.get(3, TimeUnit.MINUTES), () -> "stderr: " + err);
+    try {
+      assertEquals(0, exit.get(3, TimeUnit.MINUTES), () -> "stderr: " + err);
+    } finally {
+      deleteTopics(bootstrap, prefix);
+    }
 
     double expected = SpaceComparator.compare(FloatMatrix.of(v1), FloatMatrix.of(v0),
         new CompareOptions(5, Metric.COSINE, Metric.COSINE, false, 0, 42L), ProgressListener.NONE).meanJaccard();
