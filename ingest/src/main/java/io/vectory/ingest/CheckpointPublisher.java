@@ -21,6 +21,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -30,6 +31,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.OutOfOrderSequenceException;
@@ -180,20 +182,18 @@ public final class CheckpointPublisher implements AutoCloseable {
     p.beginTransaction();
     AtomicInteger acked = new AtomicInteger();
     AtomicLong ackedBytes = new AtomicLong();
-    AtomicInteger failed = new AtomicInteger();
     p.send(new ProducerRecord<>(topic.name(), experiment, SpaceEvent.newBuilder().setEvent(registered).build()));
     int total = chunks.size();
     int reported = -1;
+    List<Future<RecordMetadata>> sent = new ArrayList<>(total);
     for (EmbeddingChunk c : chunks) {
       int bytes = c.getVectors().remaining();
-      p.send(new ProducerRecord<>(topic.name(), experiment, SpaceEvent.newBuilder().setEvent(c).build()), (md, ex) -> {
+      sent.add(p.send(new ProducerRecord<>(topic.name(), experiment, SpaceEvent.newBuilder().setEvent(c).build()), (md, ex) -> {
         if (ex == null) {
           acked.incrementAndGet();
           ackedBytes.addAndGet(bytes);
-        } else {
-          failed.incrementAndGet();
         }
-      });
+      }));
       int a = acked.get();
       if (a != reported) {
         progress.progress(a, total, ackedBytes.get());
@@ -201,8 +201,23 @@ public final class CheckpointPublisher implements AutoCloseable {
       }
     }
     p.send(new ProducerRecord<>(topic.name(), experiment, SpaceEvent.newBuilder().setEvent(completed).build()));
-    p.commitTransaction(); // flushes; throws if any send failed
-    progress.progress(acked.get(), total, ackedBytes.get());
+    // Wait for the chunks' acknowledgements in order, reporting as they come, then commit.
+    for (Future<RecordMetadata> f : sent) {
+      try {
+        f.get();
+      } catch (ExecutionException e) {
+        throw e.getCause() instanceof KafkaException k ? k : new KafkaException(e.getCause());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new KafkaException("interrupted while waiting for acknowledgements", e);
+      }
+      int a = acked.get();
+      if (a != reported) {
+        progress.progress(a, total, ackedBytes.get());
+        reported = a;
+      }
+    }
+    p.commitTransaction();
   }
 
   /** Chunk row ranges [from, to) so that each chunk's ids, metadata and vectors stay under maxChunkBytes. */

@@ -31,15 +31,18 @@ class BrokerRestartTest {
       List<String> ids = Data.ids(10_000, "r");
       CountDownLatch halfway = new CountDownLatch(1);
       CountDownLatch stopped = new CountDownLatch(1);
-      int[] progressCalls = {0};
+      int[] ackedAtStop = {-1, -1};
       CompletableFuture<PublishResult> publish;
       // 128 KiB chunks: about 160 of them, so the restart lands well inside the transaction.
       try (CheckpointPublisher p = CheckpointPublisher.builder(kafka.bootstrap()).maxChunkBytes(128 * 1024)
-          .producerConfig(Map.of("delivery.timeout.ms", 120_000, "request.timeout.ms", 10_000)).build()) {
+          // A 1 MiB send buffer makes send() wait for acknowledgements, so the stop lands between sends.
+          .producerConfig(Map.of("delivery.timeout.ms", 120_000, "request.timeout.ms", 10_000,
+              "buffer.memory", 1024 * 1024, "batch.size", 256 * 1024)).build()) {
         publish = CompletableFuture.supplyAsync(() -> p.publish("restart-exp", "head", 100, ids, v, SpaceDescription.of("ds", "m"),
             (acked, total, bytes) -> {
-              progressCalls[0]++;
               if (acked >= total / 3 && halfway.getCount() > 0) {
+                ackedAtStop[0] = acked;
+                ackedAtStop[1] = total;
                 halfway.countDown();
                 try {
                   stopped.await(60, TimeUnit.SECONDS); // keep sending only once the broker is down
@@ -55,6 +58,8 @@ class BrokerRestartTest {
         kafka.start();
         PublishResult result = publish.get(240, TimeUnit.SECONDS);
         assertTrue(result.chunks() > 100, "chunks: " + result.chunks());
+        assertTrue(ackedAtStop[0] < ackedAtStop[1], "the broker stopped with " + ackedAtStop[0] + " of " + ackedAtStop[1] + " chunks acknowledged");
+        System.err.printf("broker restarted after %d of %d chunks; committed in %d attempt(s)%n", ackedAtStop[0], ackedAtStop[1], result.attempts());
 
         CheckpointReader.All all = CheckpointReader.readAll(kafka.bootstrap(), Map.of(), EventSerdes.singleObject(),
             Topics.defaults().spaceEvents, Duration.ofSeconds(60));
