@@ -25,6 +25,26 @@ final class VectorDotKernel implements DotKernel {
   private static final int W = 3 * L;
   private static final int R = 8;
 
+  static {
+    warmUp();
+  }
+
+  /**
+   * Gets the kernels compiled by C2 before real work reaches them. Vector API code is very slow until C2
+   * intrinsifies it (each lane operation allocates in the interpreter and in C1), and a real call (hundreds of
+   * steps) runs to its end in whatever mode it started in, so the first ~100 calls of a cold JVM used to take
+   * seconds. Thousands of two-step calls cross the tiered-compilation thresholds in a few tens of milliseconds.
+   */
+  private static void warmUp() {
+    float[] a = new float[R * 2];
+    float[] b = new float[2 * W];
+    float[] out = new float[R * W];
+    for (int i = 0; i < 6000; i++) {
+      kernel8(a, 0, 2, 1, b, 0, W, 2, out, 0, W);
+      kernel1(a, 0, 1, b, 0, W, 2, out, 0);
+    }
+  }
+
   @Override
   public int width() {
     return W;
