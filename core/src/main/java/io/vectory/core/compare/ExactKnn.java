@@ -144,25 +144,13 @@ public final class ExactKnn {
       final int jc = Math.min(block, n - j0);
       kernel.panels(qdata, q0 * d, d, 1, qc, packed, (j0 / w) * panelStep, w, panelStep, (jc + w - 1) / w, d,
           tile, 0, block);
-      // Each query row of the tile against the data rows of the tile.
+      // Each query row of the tile against the data rows of the tile. Small static methods, called per row, so
+      // the JIT compiles them within the first tile rather than interpreting one big loop nest.
       for (int a = 0; a < qc; a++) {
         final int q = q0 + a;
-        final int self = symmetric ? q : queryRows[q];
-        final int base = q * kk;
-        float thr = h[base + kk - 1];
-        int thrIdx = hix[base + kk - 1];
-        final int to = a * block;
-        for (int b = 0; b < jc; b++) {
-          final int j = j0 + b;
-          final float s = bias == null ? -tile[to + b] : bias[j] - 2f * tile[to + b];
-          if (s <= thr && (s < thr || j < thrIdx) && (includeSelf || j != self)) {
-            insert(h, hix, base, kk, s, j);
-            thr = h[base + kk - 1];
-            thrIdx = hix[base + kk - 1];
-          }
-        }
+        scanRow(tile, a * block, jc, j0, bias, includeSelf ? -1 : (symmetric ? q : queryRows[q]), h, hix, q * kk, kk);
       }
-      // Symmetric pass: the same tile, read column-wise, feeds the data block's rows.
+      // Symmetric pass: the same tile, read row by row, feeds the data block's rows (one threshold per column).
       if (symmetric && j0 != q0) {
         final float[] ct = colThr[wk];
         final int[] ci = colIdx[wk];
@@ -171,18 +159,7 @@ public final class ExactKnn {
           ci[b] = hix[(j0 + b) * kk + kk - 1];
         }
         for (int a = 0; a < qc; a++) {
-          final int i = q0 + a;
-          final float bi = bias == null ? 0f : bias[i];
-          final int to = a * block;
-          for (int b = 0; b < jc; b++) {
-            final float s = bias == null ? -tile[to + b] : bi - 2f * tile[to + b];
-            if (s <= ct[b] && (s < ct[b] || i < ci[b])) {
-              final int base = (j0 + b) * kk;
-              insert(h, hix, base, kk, s, i);
-              ct[b] = h[base + kk - 1];
-              ci[b] = hix[base + kk - 1];
-            }
-          }
+          scanColumns(tile, a * block, jc, j0, q0 + a, bias == null ? 0f : bias[q0 + a], bias != null, ct, ci, h, hix, kk);
         }
       }
       progress.progress(done.incrementAndGet(), tasks);
@@ -242,6 +219,36 @@ public final class ExactKnn {
       }
     });
     return new Result(out, rechecked[0]);
+  }
+
+  /** Offers tile row {@code to} (candidates j0..j0+jc) to one query's candidate run; {@code self} is skipped (-1: none). */
+  private static void scanRow(float[] tile, int to, int jc, int j0, float[] bias, int self, float[] h, int[] hix,
+      int base, int kk) {
+    float thr = h[base + kk - 1];
+    int thrIdx = hix[base + kk - 1];
+    for (int b = 0; b < jc; b++) {
+      final int j = j0 + b;
+      final float s = bias == null ? -tile[to + b] : bias[j] - 2f * tile[to + b];
+      if (s <= thr && (s < thr || j < thrIdx) && j != self) {
+        insert(h, hix, base, kk, s, j);
+        thr = h[base + kk - 1];
+        thrIdx = hix[base + kk - 1];
+      }
+    }
+  }
+
+  /** Offers candidate row i (tile row {@code to}) to each of the data block's rows j0..j0+jc. */
+  private static void scanColumns(float[] tile, int to, int jc, int j0, int i, float bi, boolean euclidean, float[] ct,
+      int[] ci, float[] h, int[] hix, int kk) {
+    for (int b = 0; b < jc; b++) {
+      final float s = euclidean ? bi - 2f * tile[to + b] : -tile[to + b];
+      if (s <= ct[b] && (s < ct[b] || i < ci[b])) {
+        final int base = (j0 + b) * kk;
+        insert(h, hix, base, kk, s, i);
+        ct[b] = h[base + kk - 1];
+        ci[b] = hix[base + kk - 1];
+      }
+    }
   }
 
   private static boolean less(float s1, int i1, float s2, int i2) {
