@@ -123,43 +123,18 @@ public final class CheckpointPublisher implements AutoCloseable {
     List<String> columns = List.copyOf(d.columns().keySet());
     List<int[]> bounds = chunkBounds(name, ids, rows.dimension(), d);
 
-    // Build every event once: a retried transaction resends the same bytes' worth of events.
     SpaceRegistered registered = SpaceRegistered.newBuilder()
         .setCheckpoint(key).setDataset(d.dataset()).setModel(d.model()).setEpoch(d.epoch())
         .setDimension(rows.dimension()).setRows(rows.rows()).setMetric(d.metric())
         .setParams(new HashMap<>(d.params())).setIdField(d.idField()).setMetadataColumns(columns)
         .setRegisteredAt(java.time.Instant.now()).build();
-    CRC32C crc = new CRC32C();
-    List<EmbeddingChunk> chunks = new ArrayList<>(bounds.size());
-    long vectorBytes = 0;
-    for (int seq = 0; seq < bounds.size(); seq++) {
-      int from = bounds.get(seq)[0], to = bounds.get(seq)[1];
-      ByteBuffer le = ByteBuffer.allocate((to - from) * rows.dimension() * 4).order(ByteOrder.LITTLE_ENDIAN);
-      rows.put(from, to, le);
-      le.flip();
-      crc.update(le.duplicate());
-      vectorBytes += le.remaining();
-      List<List<String>> meta = new ArrayList<>(columns.isEmpty() ? 0 : to - from);
-      if (!columns.isEmpty()) {
-        for (int r = from; r < to; r++) {
-          List<String> row = new ArrayList<>(columns.size());
-          for (String c : columns) row.add(d.columns().get(c).get(r));
-          meta.add(row);
-        }
-      }
-      chunks.add(EmbeddingChunk.newBuilder().setCheckpoint(key).setSequence(seq).setFirstRow(from)
-          .setDimension(rows.dimension()).setIds(new ArrayList<>(ids.subList(from, to))).setVectors(le).setMetadata(meta).build());
-    }
-    long checksum = crc.getValue();
-    CheckpointCompleted completed = CheckpointCompleted.newBuilder().setCheckpoint(key).setRows(rows.rows())
-        .setChunks(chunks.size()).setChecksum(checksum).setCompletedAt(java.time.Instant.now()).build();
-
+    Chunker chunker = new Chunker(key, rows, ids, bounds, columns, d);
     ensureTopic();
     KafkaException last = null;
     for (int attempt = 1; attempt <= maxAttempts; attempt++) {
       try {
-        sendInTransaction(experiment, registered, chunks, completed, progress);
-        return new PublishResult(name, rows.rows(), rows.dimension(), chunks.size(), checksum, vectorBytes, attempt, System.nanoTime() - start);
+        long checksum = sendInTransaction(experiment, registered, chunker, progress);
+        return new PublishResult(name, rows.rows(), rows.dimension(), bounds.size(), checksum, 4L * rows.rows() * rows.dimension(), attempt, System.nanoTime() - start);
       } catch (ProducerFencedException | OutOfOrderSequenceException | AuthorizationException | UnsupportedVersionException e) {
         closeProducer();
         throw new PublishException(name + ": cannot publish (" + e.getClass().getSimpleName() + "): " + e.getMessage(), e);
@@ -177,16 +152,23 @@ public final class CheckpointPublisher implements AutoCloseable {
     throw new PublishException(name + ": not published after " + maxAttempts + " attempts: " + last.getMessage(), last);
   }
 
-  private void sendInTransaction(String experiment, SpaceRegistered registered, List<EmbeddingChunk> chunks, CheckpointCompleted completed, PublishProgress progress) {
+  /**
+   * Sends one attempt. Chunk events are built as they are sent (not all up front), so encoding overlaps
+   * the network and a retry rebuilds the same bytes from the caller's vectors. Returns the checksum.
+   */
+  private long sendInTransaction(String experiment, SpaceRegistered registered, Chunker chunker, PublishProgress progress) {
     KafkaProducer<String, SpaceEvent> p = producer();
     p.beginTransaction();
     AtomicInteger acked = new AtomicInteger();
     AtomicLong ackedBytes = new AtomicLong();
     p.send(new ProducerRecord<>(topic.name(), experiment, SpaceEvent.newBuilder().setEvent(registered).build()));
-    int total = chunks.size();
+    int total = chunker.count();
     int reported = -1;
+    CRC32C crc = new CRC32C();
     List<Future<RecordMetadata>> sent = new ArrayList<>(total);
-    for (EmbeddingChunk c : chunks) {
+    for (int seq = 0; seq < total; seq++) {
+      EmbeddingChunk c = chunker.chunk(seq);
+      crc.update(c.getVectors().duplicate());
       int bytes = c.getVectors().remaining();
       sent.add(p.send(new ProducerRecord<>(topic.name(), experiment, SpaceEvent.newBuilder().setEvent(c).build()), (md, ex) -> {
         if (ex == null) {
@@ -200,6 +182,9 @@ public final class CheckpointPublisher implements AutoCloseable {
         reported = a;
       }
     }
+    long checksum = crc.getValue();
+    CheckpointCompleted completed = CheckpointCompleted.newBuilder().setCheckpoint(registered.getCheckpoint()).setRows(registered.getRows())
+        .setChunks(total).setChecksum(checksum).setCompletedAt(java.time.Instant.now()).build();
     p.send(new ProducerRecord<>(topic.name(), experiment, SpaceEvent.newBuilder().setEvent(completed).build()));
     // Wait for the chunks' acknowledgements in order, reporting as they come, then commit.
     for (Future<RecordMetadata> f : sent) {
@@ -218,6 +203,31 @@ public final class CheckpointPublisher implements AutoCloseable {
       }
     }
     p.commitTransaction();
+    return checksum;
+  }
+
+  /** Builds chunk {@code seq}: its ids, metadata rows and little-endian vector bytes. */
+  private record Chunker(CheckpointKey key, Rows rows, List<String> ids, List<int[]> bounds, List<String> columns, SpaceDescription d) {
+    int count() {
+      return bounds.size();
+    }
+
+    EmbeddingChunk chunk(int seq) {
+      int from = bounds.get(seq)[0], to = bounds.get(seq)[1];
+      ByteBuffer le = ByteBuffer.allocate((to - from) * rows.dimension() * 4).order(ByteOrder.LITTLE_ENDIAN);
+      rows.put(from, to, le);
+      le.flip();
+      List<List<String>> meta = new ArrayList<>(columns.isEmpty() ? 0 : to - from);
+      if (!columns.isEmpty()) {
+        for (int r = from; r < to; r++) {
+          List<String> row = new ArrayList<>(columns.size());
+          for (String c : columns) row.add(d.columns().get(c).get(r));
+          meta.add(row);
+        }
+      }
+      return EmbeddingChunk.newBuilder().setCheckpoint(key).setSequence(seq).setFirstRow(from)
+          .setDimension(rows.dimension()).setIds(new ArrayList<>(ids.subList(from, to))).setVectors(le).setMetadata(meta).build();
+    }
   }
 
   /** Chunk row ranges [from, to) so that each chunk's ids, metadata and vectors stay under maxChunkBytes. */
