@@ -8,16 +8,20 @@ import jdk.incubator.vector.VectorSpecies;
  * accumulators), like a BLAS sgemm micro-kernel; B is pre-packed into panels so each step is three contiguous
  * vector loads, eight broadcasts and 24 FMAs.
  *
- * <p>Why this and not a BLAS (measured with bench/compare/kernels, n = 4096, d = 512, on the project's 2-core
- * AVX-512 machine, which was heavily loaded by other jobs, so figures vary ±50% from run to run): one thread,
- * warm, this kernel (8×2 version) 56 GFLOP/s vs OpenBLAS 0.3.31 (bytedeco 1.5.13) cblas_sgemm 84 GFLOP/s on the
- * same 256×256 tiles and 98 GFLOP/s on 1024×4096 blocks; this 8×3 version 49–50 GFLOP/s vs 47–49 / 45–52 in the
- * same run. Two threads: OpenBLAS fell to 3–30 GFLOP/s (its threads spin against the other jobs), this kernel
- * 45–62. So OpenBLAS is at best ~1.5× faster per core on the raw product, but the engine halves the products
- * by symmetry either way, and this kernel needs no native library (a 30 MB per-platform download), gives the
- * same float for a pair wherever it falls (BLAS blocking does not), and runs the k-NN selection on the tile
- * while it is hot in cache. End to end (bench/compare.sh), 20,000 × 512, k = 10: vectory 4.2 s cold / 2.8 s
- * warm vs FAISS IndexFlatIP (OpenBLAS sgemm) 18.8 s in the same run.
+ * <p>Why this and not a BLAS (bench/compare-kernels.sh: n = 4096, d = 512, float32, on the project's 2-core AVX-512
+ * machine shared with other jobs, so figures vary from run to run; GFLOP/s, 4 repetitions):
+ * <pre>
+ *                         this kernel (8×3)   OpenBLAS sgemm, 256×256 tiles   OpenBLAS sgemm, 1024×4096 blocks
+ *   1 thread                 48–128               53–123                          91–140
+ *   2 threads               126–221              117–210                         184–287
+ * </pre>
+ * (An earlier 8×2 version, under heavier load: 56 vs OpenBLAS 84 / 98 on one thread.) OpenBLAS is at best ~1.3×
+ * faster on the raw product and only on big blocks, which would need a 1024 × n float tile per thread; on the
+ * tiles the engine streams it is on par. The engine halves the products by symmetry with either. This kernel
+ * needs no native library (bytedeco's is a 30 MB download per platform), gives the same float for a pair
+ * wherever the pair falls (BLAS blocking does not), and the top-k scan reads the tile while it is in cache.
+ * End to end (bench/compare.sh), 20,000 × 512, k = 10, cosine: vectory 4.2 s cold / 2.8 s warm vs FAISS
+ * IndexFlatIP (OpenBLAS sgemm inside) 18.8 s in the same run; under heavier load 13.6 s / 10.1 s vs 46.3 s.
  */
 final class VectorDotKernel implements DotKernel {
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
