@@ -1,7 +1,6 @@
 package io.vectory.app.demo;
 
-import java.io.IOException;
-import java.io.InputStream;
+import io.vectory.core.datasets.Fortunes;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -12,8 +11,8 @@ import java.util.List;
 
 /**
  * The demo's training data: the real labelled fortunes corpus shipped in the core jar (1,307 short texts in ten
- * categories, see core's datasets/README.md). {@code sha256} is of the file bytes, so the embedding cache is
- * keyed by the exact corpus.
+ * categories, see core's datasets/README.md). {@code sha256} covers ids, labels and texts, so the embedding cache
+ * is keyed by the exact corpus.
  */
 public record DemoCorpus(List<String> ids, List<String> labels, List<String> texts, String sha256) {
 
@@ -45,77 +44,25 @@ public record DemoCorpus(List<String> ids, List<String> labels, List<String> tex
     return out;
   }
 
+  /** The fortunes from core's {@link Fortunes}. */
   public static DemoCorpus load() {
-    try (InputStream in = DemoCorpus.class.getResourceAsStream(RESOURCE)) {
-      if (in == null) throw new IllegalStateException("classpath resource " + RESOURCE + " is missing (vectory-core jar)");
-      return parse(in.readAllBytes(), RESOURCE);
-    } catch (IOException e) {
-      throw new IllegalStateException("cannot read " + RESOURCE + ": " + e.getMessage(), e);
+    List<String> ids = new ArrayList<>(), labels = new ArrayList<>(), texts = new ArrayList<>();
+    for (Fortunes.Fortune f : Fortunes.load()) {
+      ids.add(f.id());
+      labels.add(f.label());
+      texts.add(f.text());
     }
+    return of(ids, labels, texts);
   }
 
-  /** Parses id,label,text CSV (RFC 4180: quoted fields, doubled quotes, newlines inside quotes). */
-  static DemoCorpus parse(byte[] bytes, String source) {
-    String s = new String(bytes, StandardCharsets.UTF_8);
-    List<List<String>> records = new ArrayList<>();
-    List<String> row = new ArrayList<>();
-    StringBuilder field = new StringBuilder();
-    boolean quoted = false;
-    boolean fieldStarted = false;
-    int line = 1;
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (quoted) {
-        if (c == '"') {
-          if (i + 1 < s.length() && s.charAt(i + 1) == '"') {
-            field.append('"');
-            i++;
-          } else {
-            quoted = false;
-          }
-        } else {
-          if (c == '\n') line++;
-          field.append(c);
-        }
-      } else if (c == '"' && !fieldStarted) {
-        quoted = true;
-        fieldStarted = true;
-      } else if (c == ',') {
-        row.add(field.toString());
-        field.setLength(0);
-        fieldStarted = false;
-      } else if (c == '\n' || c == '\r') {
-        if (c == '\r' && i + 1 < s.length() && s.charAt(i + 1) == '\n') i++;
-        row.add(field.toString());
-        field.setLength(0);
-        fieldStarted = false;
-        records.add(row);
-        row = new ArrayList<>();
-        line++;
-      } else {
-        field.append(c);
-        fieldStarted = true;
-      }
+  /** A corpus whose hash covers every id, label and text, so any change re-keys the embedding cache. */
+  public static DemoCorpus of(List<String> ids, List<String> labels, List<String> texts) {
+    StringBuilder all = new StringBuilder();
+    for (int i = 0; i < ids.size(); i++) {
+      // Unit separators cannot occur in the fields' meaning, so distinct corpora hash differently.
+      all.append(ids.get(i)).append('\u001f').append(labels.get(i)).append('\u001f').append(texts.get(i)).append('\u001e');
     }
-    if (quoted) throw new IllegalArgumentException(source + ": unterminated quoted field at end of file (line " + line + ")");
-    if (fieldStarted || !row.isEmpty()) {
-      row.add(field.toString());
-      records.add(row);
-    }
-    if (records.isEmpty() || !records.get(0).equals(List.of("id", "label", "text"))) {
-      throw new IllegalArgumentException(source + ": expected header id,label,text, found " + (records.isEmpty() ? "nothing" : records.get(0)));
-    }
-    List<String> ids = new ArrayList<>(), labels = new ArrayList<>(), texts = new ArrayList<>();
-    for (int r = 1; r < records.size(); r++) {
-      List<String> rec = records.get(r);
-      if (rec.size() != 3) {
-        throw new IllegalArgumentException(source + ": record " + r + " has " + rec.size() + " fields, expected 3 (id,label,text)");
-      }
-      ids.add(rec.get(0));
-      labels.add(rec.get(1));
-      texts.add(rec.get(2));
-    }
-    return new DemoCorpus(ids, labels, texts, sha256(bytes));
+    return new DemoCorpus(ids, labels, texts, sha256(all.toString().getBytes(StandardCharsets.UTF_8)));
   }
 
   private static String sha256(byte[] bytes) {

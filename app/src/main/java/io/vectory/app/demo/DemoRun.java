@@ -45,9 +45,9 @@ import org.apache.kafka.streams.StreamsConfig;
  * training loop that publishes one checkpoint per epoch through the publisher library.
  *
  * <pre>
- *   trainer ─CheckpointPublisher─▶ space-events ─▶ Streams (ComparisonTopology) ─▶ indexed-spaces ─┐
- *                                                                              ├▶ comparisons ────┼▶ store writer ─▶ EmbeddedSpaceStore
- *                                                                              └▶ alerts ─────────┘      └▶ listener (terminal)
+ *   trainer ─CheckpointPublisher─▶ space-events ─▶ Streams app (PipelineRunner: ComparisonTopology, exactly_once_v2)
+ *       indexed-spaces ─▶ StoreFeeder ─SpaceWriter─▶ EmbeddedSpaceStore (Lucene HNSW on disk)
+ *       comparisons, alerts ─▶ PipelineRunner's read_committed watcher ─▶ store + terminal
  * </pre>
  *
  * Everything the run keeps (indices, comparison results, alerts, the embedding cache) goes to the data folder, so

@@ -1,10 +1,9 @@
 package io.vectory.app.demo;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -18,28 +17,19 @@ class DemoCorpusTest {
     assertEquals("f0000", c.ids().getFirst());
     assertEquals(c.size(), c.ids().stream().distinct().count(), "ids are unique");
     assertTrue(c.texts().get(1).startsWith("\"For that matter"), "doubled quotes unescaped: " + c.texts().get(1));
-    assertEquals(64, c.sha256().length());
+    int[] idx = c.labelIndex();
+    for (int i = 0; i < c.size(); i++) assertEquals(c.labels().get(i), c.labelNames().get(idx[i]));
   }
 
   @Test
-  void parsesQuotedFieldsWithCommasQuotesAndNewlines() {
-    DemoCorpus c = DemoCorpus.parse(
-        "id,label,text\r\na,x,\"one, \"\"two\"\"\nthree\"\r\nb,y,plain\n".getBytes(StandardCharsets.UTF_8), "t.csv");
-    assertEquals(List.of("a", "b"), c.ids());
-    assertEquals("one, \"two\"\nthree", c.texts().get(0));
-    assertEquals("plain", c.texts().get(1));
-  }
-
-  @Test
-  void badInputNamesTheSourceAndRecord() {
-    var e = assertThrows(IllegalArgumentException.class,
-        () -> DemoCorpus.parse("id,label,text\na,x\n".getBytes(StandardCharsets.UTF_8), "t.csv"));
-    assertTrue(e.getMessage().contains("t.csv") && e.getMessage().contains("record 1") && e.getMessage().contains("2 fields"), e.getMessage());
-    var h = assertThrows(IllegalArgumentException.class,
-        () -> DemoCorpus.parse("a,b\n".getBytes(StandardCharsets.UTF_8), "t.csv"));
-    assertTrue(h.getMessage().contains("expected header id,label,text"), h.getMessage());
-    var q = assertThrows(IllegalArgumentException.class,
-        () -> DemoCorpus.parse("id,label,text\na,x,\"open\n".getBytes(StandardCharsets.UTF_8), "t.csv"));
-    assertTrue(q.getMessage().contains("unterminated"), q.getMessage());
+  void theHashChangesWithAnyField() {
+    DemoCorpus base = DemoCorpus.of(List.of("a", "b"), List.of("x", "y"), List.of("one", "two"));
+    assertEquals(64, base.sha256().length());
+    assertEquals(base.sha256(), DemoCorpus.of(List.of("a", "b"), List.of("x", "y"), List.of("one", "two")).sha256());
+    assertNotEquals(base.sha256(), DemoCorpus.of(List.of("a", "b"), List.of("x", "x"), List.of("one", "two")).sha256());
+    assertNotEquals(base.sha256(), DemoCorpus.of(List.of("a", "b"), List.of("x", "y"), List.of("one", "twO")).sha256());
+    // Field boundaries count: "ab"+"c" is not "a"+"bc".
+    assertNotEquals(DemoCorpus.of(List.of("ab"), List.of("c"), List.of("t")).sha256(),
+        DemoCorpus.of(List.of("a"), List.of("bc"), List.of("t")).sha256());
   }
 }

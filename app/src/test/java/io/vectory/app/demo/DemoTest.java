@@ -48,17 +48,20 @@ class DemoTest {
     Files.createDirectories(dataDir.resolve("cache"));
     Files.copy(emb.cacheFile(), SentenceEncoder.cacheFile(dataDir, corpus));
 
-    ByteArrayOutputStream stdout = new ByteArrayOutputStream();
-    PrintStream savedOut = System.out;
+    ByteArrayOutputStream stdout = new ByteArrayOutputStream(), stderr = new ByteArrayOutputStream();
+    PrintStream savedOut = System.out, savedErr = System.err;
     int exit;
     try {
       System.setOut(new PrintStream(stdout, true, StandardCharsets.UTF_8));
+      System.setErr(new PrintStream(stderr, true, StandardCharsets.UTF_8));
       exit = new CommandLine(new DemoCommand()).execute("--epochs", String.valueOf(EPOCHS), "--drift-epoch", String.valueOf(EPOCHS),
           "--json", "--data-dir", dataDir.toString(), "--timeout", "150");
     } finally {
       System.setOut(savedOut);
+      System.setErr(savedErr);
     }
-    assertEquals(0, exit, "exit code; stdout was:\n" + stdout.toString(StandardCharsets.UTF_8));
+    savedErr.print(stderr.toString(StandardCharsets.UTF_8));
+    assertEquals(0, exit, "exit code; stderr was:\n" + stderr.toString(StandardCharsets.UTF_8));
 
     // stdout holds only JSON lines, one per comparison: PREVIOUS and FIRST for every step after the first.
     ObjectMapper json = new ObjectMapper();

@@ -8,6 +8,7 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,8 +35,7 @@ class SentenceEncoderTest {
   @Test
   void secondCallReadsTheCacheAndEncodingIsRepeatable(@TempDir Path dir) throws Exception {
     // A small corpus keeps this fast; the cache key is the corpus hash, so it cannot collide with the real one.
-    DemoCorpus small = DemoCorpus.parse(
-        "id,label,text\na,x,The cat sat on the mat.\nb,y,\"Stocks fell, bonds rose.\"\n".getBytes(), "inline");
+    DemoCorpus small = DemoCorpus.of(List.of("a", "b"), List.of("x", "y"), List.of("The cat sat on the mat.", "Stocks fell, bonds rose."));
     PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
     SentenceEncoder.Embeddings first = SentenceEncoder.embed(small, dir, quiet);
     SentenceEncoder.Embeddings second = SentenceEncoder.embed(small, dir, quiet);
