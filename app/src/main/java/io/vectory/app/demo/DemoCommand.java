@@ -15,6 +15,9 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
 
 /** {@code vectory demo}: train a small embedding model for real and watch the pipeline compare its checkpoints. */
@@ -30,6 +33,8 @@ import picocli.CommandLine.Option;
       "By default epoch 6 runs with a 10x learning rate, a deliberate drift the pipeline should flag."
     })
 public final class DemoCommand implements Callable<Integer> {
+
+  @Spec CommandSpec spec;
 
   @Option(names = "--epochs", description = "Training epochs, one checkpoint each (default ${DEFAULT-VALUE}).", defaultValue = "8")
   int epochs;
@@ -63,7 +68,12 @@ public final class DemoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (epochs < 2) throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--epochs must be at least 2 (comparisons start at the second checkpoint), got " + epochs);
+    if (epochs < 2) throw new ParameterException(spec.commandLine(), "--epochs must be at least 2 (comparisons start at the second checkpoint), got " + epochs);
+    if (k < 1) throw new ParameterException(spec.commandLine(), "-k must be at least 1, got " + k);
+    if (experiment.isBlank() || experiment.contains("/") || experiment.contains("@")) {
+      throw new ParameterException(spec.commandLine(), "--experiment must be a non-empty name without '/' or '@', got '" + experiment + "'");
+    }
+    if (driftEpoch < 0) throw new ParameterException(spec.commandLine(), "--drift-epoch must be 0 (off) or an epoch, got " + driftEpoch);
     PrintStream out = System.out, err = System.err;
     PrintStream human = json ? err : out;
     Path dir = dataDir != null ? dataDir : SpaceStores.defaultDataDir();
@@ -106,8 +116,9 @@ public final class DemoCommand implements Callable<Integer> {
         t.brokerStart() / 1e9, t.streamsStart() / 1e9, t.train() / 1e9, t.publish() / 1e9, t.drain() / 1e9, t.total() / 1e9);
     human.printf("stored: %d checkpoint indices of %s/%s and %d comparisons, %d drift alert(s) in %s%n", result.indices().size(), experiment,
         DemoRun.SPACE, result.comparisons().size(), result.alerts().size(), result.dataDir());
-    human.printf("next: vectory ls   ·   vectory query %s/%s@%d %s --vs %s/%s@1%n", experiment, DemoRun.SPACE, epochs,
-        result.checkpoints().getFirst().ids().getFirst(), experiment, DemoRun.SPACE);
+    String dd = dataDir == null ? "" : " --data-dir " + dir;
+    human.printf("next: vectory ls%s%n      vectory query %s/%s@%d %s --vs %s/%s@1%s%n      vectory report %s%s%n", dd, experiment, DemoRun.SPACE,
+        epochs, result.checkpoints().getFirst().ids().getFirst(), experiment, DemoRun.SPACE, dd, experiment, dd);
     return 0;
   }
 
