@@ -17,6 +17,7 @@ import io.vectory.core.compare.SpaceComparator;
 import io.vectory.core.space.Space;
 import io.vectory.core.space.Spaces;
 import io.vectory.core.vectors.FloatMatrix;
+import io.vectory.streams.metrics.VectoryMetrics;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Duration;
@@ -51,6 +52,7 @@ final class CheckpointProcessor implements Processor<String, SpaceEvent, String,
   private static final StringSerializer KEYS = new StringSerializer();
 
   private final PipelineConfig config;
+  private final VectoryMetrics metrics;
   private ProcessorContext<String, SpecificRecord> context;
   private KeyValueStore<String, byte[]> checkpoints;
   private KeyValueStore<String, byte[]> chunks;
@@ -59,6 +61,7 @@ final class CheckpointProcessor implements Processor<String, SpaceEvent, String,
 
   CheckpointProcessor(PipelineConfig config) {
     this.config = config;
+    this.metrics = config.metrics();
   }
 
   @Override
@@ -77,7 +80,7 @@ final class CheckpointProcessor implements Processor<String, SpaceEvent, String,
   @Override
   public void process(Record<String, SpaceEvent> record) {
     if (record.value() == null) {
-      deadLetter(record.key(), null, "value: null (a tombstone); expected a SpaceEvent", null);
+      deadLetter(record.key(), null, "value", "value: null (a tombstone); expected a SpaceEvent", null);
       return;
     }
     Object event = record.value().getEvent();
@@ -89,11 +92,11 @@ final class CheckpointProcessor implements Processor<String, SpaceEvent, String,
       default -> null;
     };
     if (ck == null) {
-      deadLetter(record.key(), null, "event: unexpected type " + (event == null ? "null" : event.getClass().getName()), null);
+      deadLetter(record.key(), null, "event", "event: unexpected type " + (event == null ? "null" : event.getClass().getName()), null);
       return;
     }
     if (!ck.getExperiment().equals(record.key())) {
-      deadLetter(record.key(), ck, "key: record key is '" + record.key() + "'; expected the experiment name '" + ck.getExperiment()
+      deadLetter(record.key(), ck, "key", "key: record key is '" + record.key() + "'; expected the experiment name '" + ck.getExperiment()
           + "' (every event of an experiment is keyed by it, so it stays on one partition)", null);
       return;
     }
@@ -121,7 +124,7 @@ final class CheckpointProcessor implements Processor<String, SpaceEvent, String,
     CheckpointKey ck = e.getCheckpoint();
     CheckpointState s = stateOrNew(ck);
     if (s.retained()) {
-      deadLetter(ck.getExperiment(), ck, "SpaceRegistered: checkpoint " + StoreKeys.display(ck) + " was already accepted; expected a new step", null);
+      deadLetter(ck.getExperiment(), ck, "duplicate", "SpaceRegistered: checkpoint " + StoreKeys.display(ck) + " was already accepted; expected a new step", null);
       return;
     }
     s = s.registered() != null
@@ -134,7 +137,7 @@ final class CheckpointProcessor implements Processor<String, SpaceEvent, String,
     CheckpointKey ck = c.getCheckpoint();
     CheckpointState s = stateOrNew(ck);
     if (s.retained()) {
-      deadLetter(ck.getExperiment(), ck, "EmbeddingChunk " + c.getSequence() + ": checkpoint " + StoreKeys.display(ck)
+      deadLetter(ck.getExperiment(), ck, "duplicate", "EmbeddingChunk " + c.getSequence() + ": checkpoint " + StoreKeys.display(ck)
           + " was already accepted; expected chunks only before its CheckpointCompleted", null);
       return;
     }
@@ -156,13 +159,13 @@ final class CheckpointProcessor implements Processor<String, SpaceEvent, String,
     CheckpointKey ck = done.getCheckpoint();
     byte[] b = checkpoints.get(StoreKeys.checkpoint(ck));
     if (b == null) {
-      deadLetter(ck.getExperiment(), ck, "CheckpointCompleted: no SpaceRegistered or EmbeddingChunk received for " + StoreKeys.display(ck)
+      deadLetter(ck.getExperiment(), ck, "incomplete", "CheckpointCompleted: no SpaceRegistered or EmbeddingChunk received for " + StoreKeys.display(ck)
           + "; expected them first (or it timed out earlier)", null);
       return;
     }
     CheckpointState s = CheckpointState.decode(b);
     if (s.retained()) {
-      deadLetter(ck.getExperiment(), ck, "CheckpointCompleted: " + StoreKeys.display(ck) + " was already accepted; expected one completion", null);
+      deadLetter(ck.getExperiment(), ck, "duplicate", "CheckpointCompleted: " + StoreKeys.display(ck) + " was already accepted; expected one completion", null);
       return;
     }
     CheckpointValidator v = new CheckpointValidator(s.registered(), s.problems());
@@ -175,7 +178,7 @@ final class CheckpointProcessor implements Processor<String, SpaceEvent, String,
     }
     if (!problems.isEmpty()) {
       drop(ck);
-      deadLetter(ck.getExperiment(), ck, "checkpoint " + StoreKeys.display(ck) + " rejected: " + String.join("; ", problems), null);
+      deadLetter(ck.getExperiment(), ck, VectoryMetrics.problemCategory(problems.get(0)), "checkpoint " + StoreKeys.display(ck) + " rejected: " + String.join("; ", problems), null);
       return;
     }
     accept(s, done, space);
@@ -215,12 +218,13 @@ final class CheckpointProcessor implements Processor<String, SpaceEvent, String,
           result = compare(s.registered(), a, ref.registered(), load(ref));
         } catch (RuntimeException ex) {
           log.warn("cannot compare {} with {}", StoreKeys.display(ck), StoreKeys.display(refKey), ex);
-          deadLetter(exp, ck, "comparison with " + StoreKeys.display(refKey) + " (" + e.getValue() + ") failed: " + ex.getMessage(), null);
+          deadLetter(exp, ck, "compare", "comparison with " + StoreKeys.display(refKey) + " (" + e.getValue() + ") failed: " + ex.getMessage(), null);
           continue;
         }
         for (Relation rel : e.getValue()) {
           ComparisonResult r = ComparisonResult.newBuilder(result).setRelation(rel).build();
           forward(exp, r, ComparisonTopology.COMPARISONS_SINK);
+          metrics.comparison(exp, ck.getSpace(), rel.name(), r.getMeanJaccard());
           if (rel == Relation.PREVIOUS) {
             previousJaccard = r.getMeanJaccard();
             checkDrift(r, space);
@@ -250,6 +254,7 @@ final class CheckpointProcessor implements Processor<String, SpaceEvent, String,
     CompareOptions o = new CompareOptions(config.k(), coreMetric(ra.getMetric()), coreMetric(rb.getMetric()),
         config.includeSelf(), config.sample(), config.seed());
     var out = SpaceComparator.compare(pair.a(), pair.b(), o, ProgressListener.NONE);
+    metrics.compared(Duration.ofNanos(out.nanos()));
     Map<String, Double> labelMeans = Map.of();
     List<String> labels = a.columns().get(config.labelColumn());
     if (labels != null) {
@@ -321,7 +326,7 @@ final class CheckpointProcessor implements Processor<String, SpaceEvent, String,
       SpaceState space = spaceState(ref);
       boolean stored = cs != null;
       if (!stored && space != null && ref.getStep() <= space.previousStep()) {
-        deadLetter(exp, ref, "ReferencePinned: " + StoreKeys.display(ref) + " is not stored (only the first, the previous and pinned "
+        deadLetter(exp, ref, "pin", "ReferencePinned: " + StoreKeys.display(ref) + " is not stored (only the first, the previous and pinned "
             + "checkpoints of a space are kept, or it was never accepted); expected a pin before the next checkpoint of its space completes", null);
         return;
       }
@@ -366,6 +371,7 @@ final class CheckpointProcessor implements Processor<String, SpaceEvent, String,
           .setKey(ck.getExperiment()).setCheckpoint(StoreKeys.display(ck)).setReason(reason)
           .setFailedAt(Instant.ofEpochMilli(context.currentSystemTimeMs())).build();
       log.warn(reason);
+      metrics.deadLetter("timeout");
       context.forward(new Record<String, SpecificRecord>(ck.getExperiment(), d, now), ComparisonTopology.DEAD_LETTER_SINK);
     }
   }
@@ -419,7 +425,9 @@ final class CheckpointProcessor implements Processor<String, SpaceEvent, String,
     context.forward(new Record<>(key, value, context.currentStreamTimeMs()), child);
   }
 
-  private void deadLetter(String key, CheckpointKey ck, String reason, ByteBuffer payload) {
+  /** @param category the {@code reason} label of the dead-letter counter: one short word, not the message */
+  private void deadLetter(String key, CheckpointKey ck, String category, String reason, ByteBuffer payload) {
+    metrics.deadLetter(category);
     RecordMetadata m = context.recordMetadata().orElse(null);
     log.warn(reason);
     DeadLetter d = DeadLetter.newBuilder()

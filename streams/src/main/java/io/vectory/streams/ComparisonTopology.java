@@ -45,6 +45,8 @@ public final class ComparisonTopology {
   /** Config keys read by {@link DeadLetterDeserializationHandler}. */
   public static final String DEAD_LETTER_TOPIC_CONFIG = "vectory.dead.letter.topic";
   public static final String EVENT_SERDES_CONFIG = "vectory.event.serdes";
+  /** The config's {@link io.vectory.streams.metrics.VectoryMetrics}, so undecodable records are counted too. */
+  public static final String METRICS_CONFIG = "vectory.metrics";
 
   private ComparisonTopology() {}
 
@@ -77,6 +79,7 @@ public final class ComparisonTopology {
     p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterDeserializationHandler.class.getName());
     p.put(DEAD_LETTER_TOPIC_CONFIG, config.topics().deadLetters.name());
     p.put(EVENT_SERDES_CONFIG, config.serdes());
+    p.put(METRICS_CONFIG, config.metrics());
     p.putIfAbsent(StreamsConfig.producerPrefix("max.request.size"), String.valueOf(MAX_MESSAGE_BYTES));
     p.putIfAbsent(StreamsConfig.topicPrefix("max.message.bytes"), String.valueOf(MAX_MESSAGE_BYTES));
     // An exact 10,000-point comparison runs inside the task's transaction: the 10 s default would abort it.

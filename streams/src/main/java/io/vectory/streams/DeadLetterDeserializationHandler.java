@@ -3,6 +3,7 @@ package io.vectory.streams;
 import io.vectory.avro.DeadLetter;
 import io.vectory.schemas.EventSerdes;
 import io.vectory.schemas.TopicSpec;
+import io.vectory.streams.metrics.VectoryMetrics;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -26,6 +27,7 @@ public final class DeadLetterDeserializationHandler implements DeserializationEx
 
   private String topic;
   private Serializer<DeadLetter> serializer;
+  private VectoryMetrics metrics;
 
   @Override
   public void configure(Map<String, ?> configs) {
@@ -35,6 +37,7 @@ public final class DeadLetterDeserializationHandler implements DeserializationEx
     Object s = configs.get(ComparisonTopology.EVENT_SERDES_CONFIG);
     EventSerdes serdes = s instanceof EventSerdes e ? e : EventSerdes.singleObject();
     serializer = new TopicSpec<>(topic, DeadLetter.class).valueSerde(serdes).serializer();
+    metrics = configs.get(ComparisonTopology.METRICS_CONFIG) instanceof VectoryMetrics m ? m : VectoryMetrics.noop();
   }
 
   @Override
@@ -43,6 +46,7 @@ public final class DeadLetterDeserializationHandler implements DeserializationEx
     String reason = "value: cannot decode the record at " + record.topic() + "/" + record.partition() + "@" + record.offset()
         + " as a SpaceEvent: " + exception.getMessage();
     log.warn(reason);
+    metrics.deadLetter("decode");
     DeadLetter d = DeadLetter.newBuilder()
         .setSourceTopic(record.topic()).setPartition(record.partition()).setOffset(record.offset())
         .setKey(key).setCheckpoint(null).setReason(reason)

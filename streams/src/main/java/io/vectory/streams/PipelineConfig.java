@@ -2,6 +2,8 @@ package io.vectory.streams;
 
 import io.vectory.schemas.EventSerdes;
 import io.vectory.schemas.Topics;
+import io.vectory.streams.metrics.VectoryMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -19,6 +21,8 @@ import org.apache.kafka.streams.processor.PunctuationType;
  *
  * @param checkpointTimeout a checkpoint with no event for this long and no completion goes to dead letters
  * @param timeoutClock whether the timeout runs on wall-clock time or on stream time (record timestamps)
+ * @param metrics where the app counts comparisons, compare time, latest Jaccard and dead letters (Micrometer); a
+ *     registry nobody reads by default, see {@link #withMeterRegistry}. Not a setting: it only observes.
  */
 public record PipelineConfig(
     Topics topics,
@@ -31,7 +35,8 @@ public record PipelineConfig(
     Duration checkpointTimeout,
     PunctuationType timeoutClock,
     DriftThresholds driftDefaults,
-    Map<String, DriftThresholds> driftByExperiment) {
+    Map<String, DriftThresholds> driftByExperiment,
+    VectoryMetrics metrics) {
 
   public PipelineConfig {
     if (k < 1) throw new IllegalArgumentException("compare.k must be at least 1, got " + k);
@@ -40,12 +45,13 @@ public record PipelineConfig(
       throw new IllegalArgumentException("checkpoint.timeout.ms must be positive, got " + checkpointTimeout.toMillis());
     }
     driftByExperiment = Map.copyOf(driftByExperiment);
+    if (metrics == null) metrics = VectoryMetrics.noop();
   }
 
   /** k 10, self not counted, exact, label column 'label', 10 minutes wall-clock timeout, default drift rules. */
   public static PipelineConfig defaults(Topics topics, EventSerdes serdes) {
     return new PipelineConfig(topics, serdes, 10, false, 0, 42L, "label", Duration.ofMinutes(10),
-        PunctuationType.WALL_CLOCK_TIME, DriftThresholds.defaults(), Map.of());
+        PunctuationType.WALL_CLOCK_TIME, DriftThresholds.defaults(), Map.of(), VectoryMetrics.noop());
   }
 
   public DriftThresholds drift(String experiment) {
@@ -53,15 +59,25 @@ public record PipelineConfig(
   }
 
   public PipelineConfig withCheckpointTimeout(Duration timeout, PunctuationType clock) {
-    return new PipelineConfig(topics, serdes, k, includeSelf, sample, seed, labelColumn, timeout, clock, driftDefaults, driftByExperiment);
+    return new PipelineConfig(topics, serdes, k, includeSelf, sample, seed, labelColumn, timeout, clock, driftDefaults, driftByExperiment, metrics);
   }
 
   public PipelineConfig withDrift(DriftThresholds defaults, Map<String, DriftThresholds> byExperiment) {
-    return new PipelineConfig(topics, serdes, k, includeSelf, sample, seed, labelColumn, checkpointTimeout, timeoutClock, defaults, byExperiment);
+    return new PipelineConfig(topics, serdes, k, includeSelf, sample, seed, labelColumn, checkpointTimeout, timeoutClock, defaults, byExperiment, metrics);
   }
 
   public PipelineConfig withCompare(int k, boolean includeSelf, int sample) {
-    return new PipelineConfig(topics, serdes, k, includeSelf, sample, seed, labelColumn, checkpointTimeout, timeoutClock, driftDefaults, driftByExperiment);
+    return new PipelineConfig(topics, serdes, k, includeSelf, sample, seed, labelColumn, checkpointTimeout, timeoutClock, driftDefaults, driftByExperiment, metrics);
+  }
+
+  /**
+   * The same settings, reporting the app's metrics to {@code registry} (e.g. a {@code PrometheusMeterRegistry} that
+   * {@link io.vectory.streams.metrics.MetricsServer} serves). The topology stays a pure function of the config: the
+   * processors only write to the registry.
+   */
+  public PipelineConfig withMeterRegistry(MeterRegistry registry) {
+    return new PipelineConfig(topics, serdes, k, includeSelf, sample, seed, labelColumn, checkpointTimeout, timeoutClock, driftDefaults,
+        driftByExperiment, new VectoryMetrics(registry));
   }
 
   /** Reads the keys listed above; absent keys keep the defaults. A bad value names its key. */
@@ -98,7 +114,7 @@ public record PipelineConfig(
           doubleProp(p, "drift.floor." + exp, drift.floor()), doubleProp(p, "drift.drop." + exp, drift.drop()),
           intProp(p, "drift.window." + exp, drift.window()), intProp(p, "drift.min.history." + exp, drift.minHistory())));
     }
-    return new PipelineConfig(topics, serdes, k, self, sample, seed, label, timeout, type, drift, per);
+    return new PipelineConfig(topics, serdes, k, self, sample, seed, label, timeout, type, drift, per, VectoryMetrics.noop());
   }
 
   private static int intProp(Properties p, String key, int dflt) {

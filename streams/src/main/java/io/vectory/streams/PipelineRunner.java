@@ -5,6 +5,7 @@ import io.vectory.avro.DeadLetter;
 import io.vectory.avro.DriftAlert;
 import io.vectory.schemas.TopicSpec;
 import io.vectory.schemas.Topics;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -61,6 +62,7 @@ public final class PipelineRunner implements AutoCloseable {
   private final List<DriftAlert> alerts = new ArrayList<>();
   private final List<DeadLetter> deadLetters = new ArrayList<>();
   private volatile boolean closing;
+  private KafkaStreamsMetrics kafkaMetrics;
 
   private PipelineRunner(PipelineConfig config, Properties streamsProps, Listener listener) {
     this.config = config;
@@ -118,6 +120,10 @@ public final class PipelineRunner implements AutoCloseable {
       }
       Thread.sleep(50);
     }
+    // Bound once RUNNING, so the stream threads' consumers (and their records-lag-max) exist already;
+    // Micrometer picks up clients and partitions that appear later on its one-minute refresh.
+    r.kafkaMetrics = new KafkaStreamsMetrics(r.streams);
+    r.kafkaMetrics.bindTo(config.metrics().registry());
     return r;
   }
 
@@ -244,6 +250,7 @@ public final class PipelineRunner implements AutoCloseable {
   }
 
   public void close(Duration timeout) {
+    if (kafkaMetrics != null) kafkaMetrics.close();
     streams.close(timeout);
     closing = true;
     watcher.wakeup();
