@@ -113,6 +113,12 @@ public final class CompareCommand implements Callable<Integer> {
       err.println("vectory compare: " + e.getMessage());
     } catch (OutOfMemoryError e) {
       err.println("vectory compare: out of memory; raise the heap (VECTORY_JAVA_OPTS=-Xmx16g) or use --sample M");
+      err.flush();
+      return 1;
+    } catch (RuntimeException e) {
+      // Not a known bad input: still one line, no stack trace, and a distinct exit code.
+      err.println("vectory compare: failed: " + e);
+      err.flush();
       return 1;
     }
     err.flush();
