@@ -92,6 +92,7 @@ public final class DemoCommand implements Callable<Integer> {
     } catch (Exception e) {
       err.println("vectory demo: failed: " + e.getMessage());
       for (Throwable c = e.getCause(); c != null && c != c.getCause(); c = c.getCause()) err.println("  caused by: " + c);
+      err.println("  the broker's, Streams' and clients' logs: " + logFile.toAbsolutePath());
       return 1;
     }
 
