@@ -5,6 +5,9 @@ import io.vectory.avro.DeadLetter;
 import io.vectory.avro.DriftAlert;
 import io.vectory.schemas.EventSerdes;
 import io.vectory.schemas.Topics;
+import io.vectory.streams.metrics.MetricsServer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
@@ -24,6 +27,7 @@ import java.util.concurrent.CountDownLatch;
  * java -cp ... io.vectory.streams.StreamsMain --bootstrap-servers 127.0.0.1:9092 [--application-id vectory-pipeline]
  *     [--state-dir DIR] [--topic-prefix P] [--partitions 3] [--schema-registry URL] [--config pipeline.properties]
  *     [--property key=value ...]   (Streams or pipeline settings, e.g. compare.k=20, session.timeout.ms=10000)
+ *     [--metrics-port 0] [--metrics-host 127.0.0.1]   (Prometheus /metrics; 0 = off, the default here)
  * </pre>
  */
 public final class StreamsMain {
@@ -61,7 +65,10 @@ public final class StreamsMain {
     EventSerdes serdes = opts.containsKey("schema-registry")
         ? EventSerdes.registry(Map.of("schema.registry.url", opts.get("schema-registry")))
         : EventSerdes.singleObject();
-    PipelineConfig config = PipelineConfig.fromProperties(pipelineProps, topics, serdes);
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    PipelineConfig config = PipelineConfig.fromProperties(pipelineProps, topics, serdes).withMeterRegistry(registry);
+    int metricsPort = Integer.parseInt(opts.getOrDefault("metrics-port", "0"));
+    MetricsServer metrics = metricsPort == 0 ? null : MetricsServer.start(registry, opts.getOrDefault("metrics-host", "127.0.0.1"), metricsPort);
     Properties streamsProps = PipelineRunner.streamsProperties(bootstrap, appId, stateDir);
     streamsProps.putAll(extra); // Streams settings pass through; pipeline keys are ignored by Streams.
 
@@ -69,9 +76,11 @@ public final class StreamsMain {
     PipelineRunner runner = PipelineRunner.start(config, streamsProps, partitions, printer(), Duration.ofMinutes(2));
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       runner.close(Duration.ofSeconds(30));
+      if (metrics != null) metrics.close();
       stop.countDown();
     }, "vectory-shutdown"));
-    System.out.println("RUNNING application.id=" + appId + " bootstrap=" + bootstrap + " input=" + topics.spaceEvents.name());
+    System.out.println("RUNNING application.id=" + appId + " bootstrap=" + bootstrap + " input=" + topics.spaceEvents.name()
+        + (metrics == null ? "" : " metrics=" + metrics.url()));
     System.out.flush();
     stop.await();
   }

@@ -9,6 +9,9 @@ import io.vectory.schemas.Topics;
 import io.vectory.streams.PipelineConfig;
 import io.vectory.streams.PipelineRunner;
 import io.vectory.streams.StreamsMain;
+import io.vectory.streams.metrics.MetricsServer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
@@ -33,7 +36,9 @@ import picocli.CommandLine.Option;
       "Prints one line per comparison, alert and dead letter on stdout; runs until Ctrl-C (clean shutdown).",
       "Pipeline settings (--config file or -P): compare.k, compare.include.self, compare.sample, label.column,",
       "checkpoint.timeout.ms, checkpoint.timeout.clock (wall|stream), drift.floor, drift.drop, drift.window,",
-      "drift.min.history, and drift.<rule>.<experiment> per experiment. Other -P keys go to Kafka Streams."
+      "drift.min.history, and drift.<rule>.<experiment> per experiment. Other -P keys go to Kafka Streams.",
+      "Prometheus metrics (comparisons, compare time, latest Jaccard, dead letters, consumer lag) are served at",
+      "http://<metrics-host>:<metrics-port>/metrics; dashboards/prometheus has alerting rules on them."
     })
 public final class PipelineCommand implements Callable<Integer> {
 
@@ -66,6 +71,12 @@ public final class PipelineCommand implements Callable<Integer> {
   @Option(names = {"-P", "--property"}, description = "A pipeline or Kafka Streams setting, key=value (repeatable), e.g. -P compare.k=20 -P drift.floor.myrun=0.3.")
   Map<String, String> properties = new java.util.LinkedHashMap<>();
 
+  @Option(names = "--metrics-port", defaultValue = "9404", description = "Serve Prometheus metrics at /metrics on this port (default: ${DEFAULT-VALUE}; 0: off).")
+  int metricsPort;
+
+  @Option(names = "--metrics-host", defaultValue = "127.0.0.1", description = "Address the metrics endpoint binds (default: ${DEFAULT-VALUE}, this machine only; 0.0.0.0 for a scraper elsewhere).")
+  String metricsHost;
+
   @Option(names = "--until-comparisons", description = "Exit after this many comparison results (for scripts and benchmarks); default: run until Ctrl-C.")
   Integer untilComparisons;
 
@@ -89,6 +100,11 @@ public final class PipelineCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), (config != null ? config + ": " : "") + e.getMessage());
     }
+    if (metricsPort < 0 || metricsPort > 65535) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--metrics-port: expected 0 (off) or a port 1..65535, got " + metricsPort);
+    }
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    pc = pc.withMeterRegistry(registry);
     Path state = stateDir != null ? stateDir : Path.of(System.getProperty("user.home"), ".vectory", "streams");
     Properties streamsProps = PipelineRunner.streamsProperties(settings.bootstrapServers(), applicationId, state);
     settings.clientConfig().forEach(streamsProps::put);
@@ -122,17 +138,32 @@ public final class PipelineCommand implements Callable<Integer> {
     };
     err.println("vectory pipeline: starting " + applicationId + " on " + settings.describe() + ", state " + state
         + "; reading " + pc.topics().spaceEvents.name() + "; results to " + pc.topics().comparisons.name() + " (indexed into " + os + " by the sink connector)");
+    // Bound before Streams starts, so a taken port fails fast instead of after a rebalance.
+    MetricsServer metrics = null;
+    if (metricsPort != 0) {
+      try {
+        metrics = MetricsServer.start(registry, metricsHost, metricsPort);
+      } catch (java.io.UncheckedIOException e) {
+        err.println("vectory pipeline: " + e.getMessage() + " (choose another --metrics-port, or 0 for none)");
+        err.flush();
+        return 1;
+      }
+      err.println("vectory pipeline: metrics at " + metrics.url());
+    }
+    MetricsServer metricsServer = metrics;
     PipelineRunner runner;
     try {
       runner = PipelineRunner.start(pc, streamsProps, partitions, listener, Duration.ofMinutes(2));
     } catch (IllegalStateException | java.util.concurrent.TimeoutException e) {
       err.println("vectory pipeline: cannot start: " + e.getMessage());
       err.flush();
+      if (metricsServer != null) metricsServer.close();
       return 1;
     }
     Thread hook = new Thread(() -> {
       err.println("vectory pipeline: shutting down");
       runner.close(Duration.ofSeconds(30));
+      if (metricsServer != null) metricsServer.close();
       stop.countDown();
     }, "vectory-pipeline-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
@@ -142,6 +173,7 @@ public final class PipelineCommand implements Callable<Integer> {
     if (untilComparisons != null) {
       Runtime.getRuntime().removeShutdownHook(hook);
       runner.close(Duration.ofSeconds(30));
+      if (metricsServer != null) metricsServer.close();
     }
     return 0;
   }
