@@ -44,7 +44,24 @@ public final class VectoryCli implements Runnable {
 
   /** The configured command line; tests run commands through it without exiting the JVM. */
   public static CommandLine newCommandLine() {
-    return new CommandLine(new VectoryCli()).setCaseInsensitiveEnumValuesAllowed(true);
+    return new CommandLine(new VectoryCli())
+        .setCaseInsensitiveEnumValuesAllowed(true)
+        .setParameterExceptionHandler(VectoryCli::usageError);
+  }
+
+  /**
+   * Picocli's default handler prints only "Did you mean ...?" for a near-miss command; a usage error
+   * here always names the bad argument, shows suggestions when there are any, then the usage.
+   */
+  private static int usageError(CommandLine.ParameterException ex, String[] args) {
+    CommandLine cmd = ex.getCommandLine();
+    java.io.PrintWriter err = cmd.getErr();
+    err.println(cmd.getColorScheme().errorText(ex.getMessage()));
+    if (ex instanceof CommandLine.UnmatchedArgumentException u) {
+      CommandLine.UnmatchedArgumentException.printSuggestions(u, err);
+    }
+    cmd.usage(err, cmd.getColorScheme());
+    return cmd.getCommandSpec().exitCodeOnInvalidInput();
   }
 
   /** Reads the version Maven wrote into the jar. */

@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -37,9 +36,6 @@ final class VectoryCliTest {
   }
 
   @Test
-  @Disabled("known gap: for a near-miss command picocli's default handler prints only 'Did you mean: vectory"
-      + " pipeline?' and no usage; VectoryCli.newCommandLine() needs a parameter-exception handler that always"
-      + " prints usage (reported to the lead). Remove this annotation with that fix.")
   void nearMissCommandExitsNonZeroWithUsageToo() {
     Run r = run("nope");
     assertNotEquals(0, r.code());
