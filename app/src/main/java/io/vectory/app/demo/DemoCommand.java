@@ -45,7 +45,7 @@ public final class DemoCommand implements Callable<Integer> {
   @Option(names = "--data-dir", paramLabel = "DIR", description = "Data folder of the embedded store (default $VECTORY_HOME/data or ~/.vectory/data).")
   Path dataDir;
 
-  @Option(names = "--experiment", description = "Experiment name; a rerun replaces the previous run's checkpoints (default ${DEFAULT-VALUE}).", defaultValue = "fortunes-demo")
+  @Option(names = "--experiment", description = "Experiment name, new to the store (default: fortunes-demo, or fortunes-demo-2, -3, ... when taken).")
   String experiment;
 
   @Option(names = "--drift-epoch", description = "Epoch trained with a raised learning rate, a deliberate drift; 0 turns it off (default ${DEFAULT-VALUE}).", defaultValue = "6")
@@ -70,7 +70,7 @@ public final class DemoCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     if (epochs < 2) throw new ParameterException(spec.commandLine(), "--epochs must be at least 2 (comparisons start at the second checkpoint), got " + epochs);
     if (k < 1) throw new ParameterException(spec.commandLine(), "-k must be at least 1, got " + k);
-    if (experiment.isBlank() || experiment.contains("/") || experiment.contains("@")) {
+    if (experiment != null && (experiment.isBlank() || experiment.contains("/") || experiment.contains("@"))) {
       throw new ParameterException(spec.commandLine(), "--experiment must be a non-empty name without '/' or '@', got '" + experiment + "'");
     }
     if (driftEpoch < 0) throw new ParameterException(spec.commandLine(), "--drift-epoch must be 0 (off) or an epoch, got " + driftEpoch);
@@ -81,7 +81,7 @@ public final class DemoCommand implements Callable<Integer> {
     if (driftEpoch > epochs) human.printf("note: --drift-epoch %d is past the last epoch %d, so this run has no deliberate drift%n", driftEpoch, epochs);
     human.println("vectory demo: a real training run, compared checkpoint by checkpoint by the Vectory pipeline, in one JVM");
 
-    Path logFile = dir.resolve("demo").resolve(experiment + ".log");
+    Path logFile = dir.resolve("demo").resolve("last-run.log");
     java.nio.file.Files.createDirectories(logFile.getParent());
     DemoLogging.toFile(logFile);
     human.println("  logs of the broker, Streams and clients: " + logFile.toAbsolutePath());
@@ -102,6 +102,7 @@ public final class DemoCommand implements Callable<Integer> {
     }
     TreeSet<Long> alertSteps = new TreeSet<>();
     for (DriftAlert a : result.alerts()) alertSteps.add(a.getA().getStep());
+    String experiment = result.experiment();
     JaccardChart chart = new JaccardChart(String.format("%s/%s: mean %d-NN Jaccard (cosine, self excluded) over training", experiment, DemoRun.SPACE, k),
         prev, first, alertSteps);
     human.println();

@@ -57,6 +57,7 @@ import org.apache.kafka.streams.StreamsConfig;
 public final class DemoRun {
 
   public static final String DATASET = "fortunes";
+  public static final String DEFAULT_EXPERIMENT = "fortunes-demo";
   public static final String SPACE = "head64";
   public static final String MODEL = SentenceEncoder.MODEL + "+linear-triplet";
 
@@ -65,9 +66,13 @@ public final class DemoRun {
    * @param k neighbours per point in the pipeline's comparisons
    * @param timeout how long to wait for the pipeline after the last checkpoint is published
    */
+  /**
+   * @param experiment the experiment to publish under; null picks the first of {@value #DEFAULT_EXPERIMENT},
+   *     {@value #DEFAULT_EXPERIMENT}-2, ... that the store does not hold yet
+   */
   public record Options(MetricLearningTrainer.Config training, Path dataDir, String experiment, int k, Duration timeout) {
     public Options {
-      if (experiment == null || experiment.isBlank() || experiment.contains("/") || experiment.contains("@")) {
+      if (experiment != null && (experiment.isBlank() || experiment.contains("/") || experiment.contains("@"))) {
         throw new IllegalArgumentException("experiment must be a non-empty name without '/' or '@', got '" + experiment + "'");
       }
     }
@@ -105,6 +110,7 @@ public final class DemoRun {
     long tEmbed = System.nanoTime() - t0;
     listener.embeddings(emb);
 
+    removeAbandonedScratch(dataDir.resolve("tmp"));
     Path scratch = dataDir.resolve("tmp").resolve("demo-" + ProcessHandle.current().pid() + "-" + System.currentTimeMillis());
     Files.createDirectories(scratch);
     Topics topics = Topics.defaults();
@@ -116,8 +122,9 @@ public final class DemoRun {
     List<MetricLearningTrainer.Checkpoint> checkpoints = new ArrayList<>();
     long tBroker, tStreams, tTrain = 0, tPublish = 0, tDrain;
     try (EmbeddedSpaceStore store = new EmbeddedSpaceStore(dataDir)) {
-      int removed = removePreviousRun(store, o.experiment());
-      if (removed > 0) listener.stage("replacing the previous run of experiment '" + o.experiment() + "' (" + removed + " checkpoint indices)");
+      // A run never mixes with an earlier one: the store cannot drop an experiment's comparison results.
+      String experiment = chooseExperiment(store, o.experiment());
+      listener.stage("experiment: " + experiment + " (space " + SPACE + ")");
 
       long t1 = System.nanoTime();
       try (EmbeddedKafka kafka = new EmbeddedKafka(scratch).start()) {
@@ -182,7 +189,7 @@ public final class DemoRun {
               feeder.rethrow();
               double acc = KnnEval.accuracy(c.vectors(), c.dim(), labels, all, all, o.k());
               long p0 = System.nanoTime();
-              PublishResult r = publisher.publish(o.experiment(), SPACE, c.step(), c.ids(), FloatBuffer.wrap(c.vectors()), c.dim(),
+              PublishResult r = publisher.publish(experiment, SPACE, c.step(), c.ids(), FloatBuffer.wrap(c.vectors()), c.dim(),
                   description.withEpoch(c.step()), PublishProgress.NONE);
               publishNanos[0] += System.nanoTime() - p0;
               listener.published(c, r, acc);
@@ -193,30 +200,39 @@ public final class DemoRun {
 
           long t3 = System.nanoTime();
           int expected = 2 * (checkpoints.size() - 1);
-          awaitPipeline(o, runner, feeder, comparisons, deadLetters, expected, checkpoints.size());
+          awaitPipeline(o, experiment, runner, feeder, comparisons, deadLetters, expected, checkpoints.size());
           tDrain = System.nanoTime() - t3;
         }
       }
-      List<IndexInfo> indices = store.indices().stream().filter(i -> o.experiment().equals(i.experiment()) && SPACE.equals(i.space())).toList();
+      List<IndexInfo> indices = store.indices().stream().filter(i -> experiment.equals(i.experiment()) && SPACE.equals(i.space())).toList();
       List<ComparisonResult> sorted = new ArrayList<>(comparisons);
       sorted.sort(Comparator.comparingLong((ComparisonResult r) -> r.getA().getStep()).thenComparing(r -> r.getRelation().ordinal()));
-      return new Result(o.experiment(), SPACE, checkpoints, sorted, List.copyOf(alerts), indices, dataDir,
+      return new Result(experiment, SPACE, checkpoints, sorted, List.copyOf(alerts), indices, dataDir,
           new Timings(tEmbed, emb.fromCache(), tBroker, tStreams, tTrain, tPublish, tDrain, System.nanoTime() - t0));
     } finally {
       deleteTree(scratch);
     }
   }
 
-  private static int removePreviousRun(EmbeddedSpaceStore store, String experiment) {
-    int n = 0;
-    for (IndexInfo i : store.indices()) {
-      if (i.isCheckpoint() && experiment.equals(i.experiment()) && store.delete(i.name())) n++;
+  private static boolean holds(EmbeddedSpaceStore store, String experiment) {
+    return store.indices().stream().anyMatch(i -> experiment.equals(i.experiment())) || !store.comparisons(experiment).isEmpty();
+  }
+
+  static String chooseExperiment(EmbeddedSpaceStore store, String requested) {
+    if (requested != null) {
+      if (holds(store, requested)) {
+        throw new IllegalArgumentException("the store " + store.location() + " already holds experiment '" + requested
+            + "'; choose another --experiment, or leave it out to get a fresh " + DEFAULT_EXPERIMENT + "-N");
+      }
+      return requested;
     }
-    return n;
+    String name = DEFAULT_EXPERIMENT;
+    for (int n = 2; holds(store, name); n++) name = DEFAULT_EXPERIMENT + "-" + n;
+    return name;
   }
 
   /** Waits until every expected comparison arrived and every checkpoint is complete in the store. */
-  private static void awaitPipeline(Options o, PipelineRunner runner, StoreFeeder feeder, List<ComparisonResult> comparisons,
+  private static void awaitPipeline(Options o, String experiment, PipelineRunner runner, StoreFeeder feeder, List<ComparisonResult> comparisons,
                                     List<String> deadLetters, int expectedComparisons, int expectedCheckpoints) throws InterruptedException {
     long deadline = System.nanoTime() + o.timeout().toNanos();
     while (true) {
@@ -226,10 +242,30 @@ public final class DemoRun {
       if (System.nanoTime() > deadline) {
         throw new IllegalStateException(String.format(
             "after %d s the pipeline delivered %d of %d comparisons and indexed %d of %d checkpoints of %s/%s (Streams state %s); dead letters: %s",
-            o.timeout().toSeconds(), comparisons.size(), expectedComparisons, complete, expectedCheckpoints, o.experiment(), SPACE,
+            o.timeout().toSeconds(), comparisons.size(), expectedComparisons, complete, expectedCheckpoints, experiment, SPACE,
             runner.streams().state(), deadLetters.isEmpty() ? "none" : deadLetters));
       }
       Thread.sleep(50);
+    }
+  }
+
+  /** Deletes scratch folders of earlier demo runs whose process is gone (a run stopped with Ctrl-C, say). */
+  private static void removeAbandonedScratch(Path tmp) {
+    if (!Files.isDirectory(tmp)) return;
+    try (Stream<Path> dirs = Files.list(tmp)) {
+      for (Path d : dirs.toList()) {
+        String[] parts = d.getFileName().toString().split("-");
+        if (parts.length != 3 || !parts[0].equals("demo")) continue;
+        try {
+          long pid = Long.parseLong(parts[1]);
+          if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) continue;
+        } catch (NumberFormatException e) {
+          continue;
+        }
+        deleteTree(d);
+      }
+    } catch (IOException e) {
+      System.err.println("vectory demo: could not look for old scratch folders in " + tmp + ": " + e.getMessage());
     }
   }
 

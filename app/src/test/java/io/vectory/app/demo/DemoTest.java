@@ -2,6 +2,7 @@ package io.vectory.app.demo;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -121,6 +122,11 @@ class DemoTest {
       assertEquals(1, alerts.size(), "alerts: " + alerts);
       assertEquals(EPOCHS, alerts.getFirst().getA().getStep());
       assertEquals(DriftRule.TRAILING_DROP, alerts.getFirst().getRule());
+
+      // A second run never mixes with this one: it gets a new experiment, and a taken name is refused.
+      assertEquals("fortunes-demo-2", DemoRun.chooseExperiment(store, null));
+      var taken = assertThrows(IllegalArgumentException.class, () -> DemoRun.chooseExperiment(store, "fortunes-demo"));
+      assertTrue(taken.getMessage().contains("already holds experiment 'fortunes-demo'"), taken.getMessage());
     }
 
     BufferedImage png = ImageIO.read(dataDir.resolve("demo").resolve("fortunes-demo-jaccard.png").toFile());
