@@ -58,7 +58,7 @@ public final class DemoRun {
 
   public static final String DATASET = "fortunes";
   public static final String DEFAULT_EXPERIMENT = "fortunes-demo";
-  public static final String SPACE = "head64";
+  public static final String SPACE = "head";
   public static final String MODEL = SentenceEncoder.MODEL + "+linear-triplet";
 
   /**
