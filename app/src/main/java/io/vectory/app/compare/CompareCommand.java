@@ -35,7 +35,8 @@ import picocli.CommandLine.Parameters;
       "Compare two embedding spaces over the same points: for each point, the Jaccard index of its k nearest",
       "neighbours in A and in B; their mean and 10-bin histogram; and linear CKA. Exact by default.",
       "A and B are .npy or .npz files (rows = points). Points are matched by id: an .npz 'ids' array, the",
-      "--id-field of the -d CSV, or else the row number."
+      "--id-field of the -d CSV, or else the row number. They may also be registered spaces",
+      "(experiment/space@step, experiment/space for its latest step, or an index name) in the store."
     },
     sortOptions = false)
 public final class CompareCommand implements Callable<Integer> {
@@ -54,10 +55,10 @@ public final class CompareCommand implements Callable<Integer> {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @Parameters(index = "0", paramLabel = "A", description = "The first space: a .npy or .npz file.")
+  @Parameters(index = "0", paramLabel = "A", description = "The first space: a .npy or .npz file, or a registered space name.")
   String a;
 
-  @Parameters(index = "1", paramLabel = "B", description = "The second space: a .npy or .npz file.")
+  @Parameters(index = "1", paramLabel = "B", description = "The second space: a .npy or .npz file, or a registered space name.")
   String b;
 
   @Option(names = "-k", defaultValue = "10", description = "Neighbours per point, 1..n-1 (default: ${DEFAULT-VALUE}).")
@@ -100,6 +101,14 @@ public final class CompareCommand implements Callable<Integer> {
   @Option(names = "--seed", paramLabel = "S", defaultValue = "42", description = "Seed for --sample (default: ${DEFAULT-VALUE}).")
   long seed;
 
+  @Option(names = "--opensearch", paramLabel = "URL",
+      description = "Resolve registered space names in OpenSearch at URL instead of the embedded store.")
+  String opensearch;
+
+  @Option(names = "--data-dir", paramLabel = "DIR",
+      description = "Folder of the embedded store for registered names (default: $VECTORY_HOME/data, else ~/.vectory/data).")
+  Path dataDir;
+
   @Override
   public Integer call() {
     PrintWriter err = spec.commandLine().getErr();
@@ -134,8 +143,18 @@ public final class CompareCommand implements Callable<Integer> {
       throw new IllegalArgumentException((idField != null ? "--id-field" : "--label-field") + " needs a metadata CSV (-d FILE)");
     }
     long t0 = System.nanoTime();
-    Loaded la = load(a);
-    Loaded lb = load(b);
+    // Registered names (experiment/space@step, ...) after the files; lazy, so file-only runs never open a store.
+    io.vectory.sink.SpaceStore[] opened = new io.vectory.sink.SpaceStore[1];
+    registered = new io.vectory.sink.RegisteredSpaceSource(
+        () -> opened[0] = io.vectory.sink.SpaceStores.open(opensearch, dataDir));
+    Loaded la;
+    Loaded lb;
+    try {
+      la = load(a);
+      lb = load(b);
+    } finally {
+      if (opened[0] != null) opened[0].close();
+    }
     Space sa = la.space();
     Space sb = lb.space();
     if (metadata != null) {
@@ -190,13 +209,17 @@ public final class CompareCommand implements Callable<Integer> {
 
   record Loaded(Space space, boolean ownIds) {}
 
+  private SpaceSource registered;
+
   private Loaded load(String argument) throws IOException {
     if (NpySpaceSource.looksLikeFile(argument)) {
       NpySpaceSource.Loaded l = new NpySpaceSource(arrayName).load(Path.of(argument));
       return new Loaded(l.space(), l.ownIds());
     }
     List<String> accepted = new ArrayList<>(List.of("a .npy or .npz file"));
-    for (SpaceSource s : EXTRA_SOURCES) {
+    List<SpaceSource> sources = new ArrayList<>(EXTRA_SOURCES);
+    if (registered != null) sources.add(registered);
+    for (SpaceSource s : sources) {
       Optional<Space> space = s.resolve(argument);
       if (space.isPresent()) return new Loaded(space.get(), true);
       accepted.add(s.describe());
