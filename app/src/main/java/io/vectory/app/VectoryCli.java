@@ -26,6 +26,7 @@ import picocli.CommandLine.Command;
       io.vectory.app.store.LsCommand.class,
       io.vectory.app.store.EmbeddingsCommand.class,
       io.vectory.app.store.QueryCommand.class,
+      io.vectory.app.web.RunCommand.class,
       io.vectory.app.pipeline.PipelineCommand.class,
     })
 public final class VectoryCli implements Runnable {
