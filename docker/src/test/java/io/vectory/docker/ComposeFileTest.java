@@ -85,7 +85,13 @@ final class ComposeFileTest {
       assertEquals("127.0.0.1", ports.get(0).hostIp(), e.getKey() + " must bind to loopback only");
       assertEquals(e.getValue(), ports.get(0).host(), e.getKey() + "'s host port differs from bin/stack's default");
     }
-    assertTrue(ports("app").isEmpty(), "the app publishes nothing");
+    // The app publishes only its Prometheus /metrics, on loopback, where its --metrics-port says.
+    List<Port> app = ports("app");
+    assertEquals(1, app.size(), "the app publishes only /metrics: " + app);
+    assertEquals("127.0.0.1", app.get(0).hostIp(), "the app's /metrics must bind to loopback only");
+    assertEquals(Integer.parseInt(option(command("app"), "--metrics-port")), app.get(0).container(),
+        "the published container port is the app's --metrics-port");
+    assertEquals("0.0.0.0", option(command("app"), "--metrics-host"), "inside its container the app listens on all interfaces");
   }
 
   @Test
