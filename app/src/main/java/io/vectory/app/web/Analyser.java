@@ -231,7 +231,7 @@ final class Analyser implements AutoCloseable {
   }
 
   private static String searchName(IndexInfo i) {
-    return "exact".equals(i.knnModel()) ? "exact scan" : "approximate (HNSW)";
+    return "exact".equals(i.knnModel()) ? "exact scan" : "approximate HNSW";
   }
 
   /** A space's identity for caches: a re-published index has a new creation time or row count. */

@@ -17,9 +17,12 @@ import picocli.CommandLine.Option;
 
 /** {@code vectory run}: the web analyser over the store (2-D projections, coincidence colours, k-NN side by side). */
 @Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
-    description = {"Serve the web analyser: 2-D projections (PCA, UMAP, PCA+UMAP) of the stored spaces, coloured by a",
-        "metadata column or by coincidence (per-point k-NN Jaccard against a second space), and a point's k nearest",
-        "neighbours in both spaces side by side. Open the printed URL in a browser; Ctrl-C stops it."})
+    description = {"Serve the web analyser of the stored spaces:",
+        "  - 2-D projections: PCA, UMAP, or PCA to 50 dimensions then UMAP;",
+        "  - points coloured by a metadata column (e.g. label), or by coincidence: each",
+        "    point's k-NN Jaccard between space A and space B;",
+        "  - click a point: its k nearest neighbours in A and in B, side by side.",
+        "Open the printed URL in a browser; Ctrl-C stops it."})
 public final class RunCommand implements Callable<Integer> {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
