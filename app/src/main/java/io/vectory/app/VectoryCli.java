@@ -39,7 +39,11 @@ public final class VectoryCli implements Runnable {
     throw new CommandLine.ParameterException(spec.commandLine(), "Missing command");
   }
 
+  /** Held so the JUL level sticks: Lucene announces its vector provider on every start, at INFO. */
+  private static final java.util.logging.Logger LUCENE_LOG = java.util.logging.Logger.getLogger("org.apache.lucene");
+
   public static void main(String[] args) {
+    LUCENE_LOG.setLevel(java.util.logging.Level.WARNING);
     System.exit(newCommandLine().execute(args));
   }
 
