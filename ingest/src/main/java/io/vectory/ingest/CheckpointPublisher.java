@@ -133,7 +133,7 @@ public final class CheckpointPublisher implements AutoCloseable {
     KafkaException last = null;
     for (int attempt = 1; attempt <= maxAttempts; attempt++) {
       try {
-        long checksum = sendInTransaction(experiment, registered, chunker, progress);
+        long checksum = sendInTransaction(name, experiment, registered, chunker, progress);
         return new PublishResult(name, rows.rows(), rows.dimension(), bounds.size(), checksum, 4L * rows.rows() * rows.dimension(), attempt, System.nanoTime() - start);
       } catch (ProducerFencedException | OutOfOrderSequenceException | AuthorizationException | UnsupportedVersionException e) {
         closeProducer();
@@ -156,7 +156,7 @@ public final class CheckpointPublisher implements AutoCloseable {
    * Sends one attempt. Chunk events are built as they are sent (not all up front), so encoding overlaps
    * the network and a retry rebuilds the same bytes from the caller's vectors. Returns the checksum.
    */
-  private long sendInTransaction(String experiment, SpaceRegistered registered, Chunker chunker, PublishProgress progress) {
+  private long sendInTransaction(String name, String experiment, SpaceRegistered registered, Chunker chunker, PublishProgress progress) {
     KafkaProducer<String, SpaceEvent> p = producer();
     p.beginTransaction();
     AtomicInteger acked = new AtomicInteger();
@@ -202,8 +202,29 @@ public final class CheckpointPublisher implements AutoCloseable {
         reported = a;
       }
     }
-    p.commitTransaction();
+    commit(name, p);
     return checksum;
+  }
+
+  /**
+   * Commits, retrying the commit itself when it times out. A timed-out commit may already be under way on the
+   * coordinator: aborting is then refused, and a new producer's initTransactions would complete it, so retrying
+   * the whole checkpoint could publish it twice. When the commit never answers, the outcome is unknown and the
+   * publisher says so instead of re-publishing.
+   */
+  private void commit(String name, KafkaProducer<String, SpaceEvent> p) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        p.commitTransaction();
+        return;
+      } catch (org.apache.kafka.common.errors.TimeoutException e) {
+        if (attempt >= maxAttempts) {
+          closeProducer();
+          throw new PublishException(name + ": the commit did not answer after " + attempt + " attempts; the checkpoint may or may not"
+              + " be committed (not re-published, so it cannot appear twice): " + e.getMessage(), e);
+        }
+      }
+    }
   }
 
   /** Builds chunk {@code seq}: its ids, metadata rows and little-endian vector bytes. */
