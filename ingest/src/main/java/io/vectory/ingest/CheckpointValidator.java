@@ -15,6 +15,7 @@ final class CheckpointValidator {
     if (step < 0) throw new InvalidCheckpointException(where + ": step must be >= 0, got " + step);
     int n = rows.rows();
     if (n == 0) throw new InvalidCheckpointException(where + ": no vectors (0 rows)");
+    if (ids == null) throw new InvalidCheckpointException(where + ": ids are missing");
     int dim = rows.dimension();
     if (dim == 0) throw new InvalidCheckpointException(where + ": vectors have dimension 0");
     if (rows instanceof Rows.Arrays2d a) {
@@ -29,7 +30,6 @@ final class CheckpointValidator {
     } else if (rows instanceof Rows.Buffer b && b.remaining() % dim != 0) {
       throw new InvalidCheckpointException(where + ": the buffer holds " + b.remaining() + " floats, not a multiple of dimension " + dim);
     }
-    if (ids == null) throw new InvalidCheckpointException(where + ": ids are missing");
     if (ids.size() != n) throw new InvalidCheckpointException(where + ": " + ids.size() + " ids for " + n + " vectors; expected one id per row");
     Map<String, Integer> seen = new HashMap<>(n * 2);
     for (int r = 0; r < n; r++) {
