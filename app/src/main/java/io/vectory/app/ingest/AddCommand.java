@@ -1,5 +1,6 @@
 package io.vectory.app.ingest;
 
+import io.vectory.app.KafkaOptions;
 import io.vectory.avro.Metric;
 import io.vectory.core.space.Metadata;
 import io.vectory.core.space.NpySpaceSource;
@@ -71,11 +72,7 @@ public final class AddCommand implements Callable<Integer> {
   @Option(names = "--array", description = "Name of the .npz array holding the vectors.")
   String array;
 
-  @Option(names = "--bootstrap-servers", description = "Kafka (default: $VECTORY_BOOTSTRAP_SERVERS, bootstrap.servers in ~/.vectory/config.properties, or 127.0.0.1:9092).")
-  String bootstrapServers;
-
-  @Option(names = "--schema-registry", description = "Confluent-API schema registry URL (default: $VECTORY_SCHEMA_REGISTRY or schema.registry.url in the config file; none: Avro single-object encoding).")
-  String schemaRegistry;
+  @CommandLine.Mixin KafkaOptions kafka;
 
   @Option(names = "--transactional-id", description = "Kafka transactional.id (default: a random one).")
   String transactionalId;
@@ -114,7 +111,7 @@ public final class AddCommand implements Callable<Integer> {
     SpaceDescription d = new SpaceDescription(ds, model, m, epoch, params, idField == null ? "row" : idField, columns);
     IngestSettings settings;
     try {
-      settings = IngestSettings.resolve(bootstrapServers, schemaRegistry);
+      settings = kafka.settings();
     } catch (IllegalArgumentException e) {
       err.println("vectory add: " + e.getMessage());
       return 2;

@@ -1,10 +1,13 @@
 package io.vectory.app.ingest;
 
+import io.vectory.app.KafkaOptions;
 import io.vectory.avro.Metric;
 import io.vectory.ingest.CheckpointPublisher;
 import io.vectory.ingest.IngestSettings;
 import io.vectory.ingest.SpaceDescription;
 import io.vectory.ingest.http.IngestServer;
+import java.io.IOException;
+import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -41,32 +44,44 @@ public final class ServeIngestCommand implements Callable<Integer> {
   @Option(names = "--model-name", defaultValue = "unknown", description = "Model name when a request gives none.")
   String modelName;
 
-  @Option(names = "--bootstrap-servers", description = "Kafka (default: $VECTORY_BOOTSTRAP_SERVERS, the config file, or 127.0.0.1:9092).")
-  String bootstrapServers;
-
-  @Option(names = "--schema-registry", description = "Confluent-API schema registry URL (default: $VECTORY_SCHEMA_REGISTRY or the config file; none: single-object encoding).")
-  String schemaRegistry;
+  @CommandLine.Mixin KafkaOptions kafka;
 
   @Option(names = "--transactional-id", description = "Kafka transactional.id (default: a random one).")
   String transactionalId;
 
   @Override
   public Integer call() throws Exception {
-    IngestSettings settings = IngestSettings.resolve(bootstrapServers, schemaRegistry);
+    PrintWriter err = spec.commandLine().getErr();
+    IngestSettings settings;
+    try {
+      settings = kafka.settings();
+    } catch (IllegalArgumentException e) {
+      err.println("vectory serve-ingest: " + e.getMessage());
+      err.flush();
+      return 2;
+    }
     CheckpointPublisher.Builder b = settings.publisher();
     if (transactionalId != null) b.transactionalId(transactionalId);
     CheckpointPublisher publisher = b.build();
     SpaceDescription defaults = new SpaceDescription(datasetName, modelName, Metric.COSINE, null, Map.of(), "row", Map.of());
-    IngestServer server = IngestServer.start(new InetSocketAddress(host, port), publisher, maxBodyMb * 1024 * 1024, defaults);
+    IngestServer server;
+    try {
+      server = IngestServer.start(new InetSocketAddress(host, port), publisher, maxBodyMb * 1024 * 1024, defaults);
+    } catch (IOException e) {
+      publisher.close();
+      err.println("vectory serve-ingest: cannot listen on " + host + ":" + port + " (" + e.getMessage() + "); try --port 0 or another port");
+      err.flush();
+      return 1;
+    }
     CountDownLatch stop = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       server.close();
       publisher.close();
       stop.countDown();
     }, "vectory-ingest-shutdown"));
-    spec.commandLine().getErr().println("vectory serve-ingest: listening on http://" + host + ":" + server.port()
+    err.println("vectory serve-ingest: listening on http://" + host + ":" + server.port()
         + "/v1/experiments/{experiment}/checkpoints/{step} → " + settings.describe());
-    spec.commandLine().getErr().flush();
+    err.flush();
     stop.await();
     return 0;
   }

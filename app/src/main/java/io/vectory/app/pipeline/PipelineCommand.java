@@ -1,5 +1,6 @@
 package io.vectory.app.pipeline;
 
+import io.vectory.app.KafkaOptions;
 import io.vectory.avro.ComparisonResult;
 import io.vectory.avro.DeadLetter;
 import io.vectory.avro.DriftAlert;
@@ -44,11 +45,7 @@ public final class PipelineCommand implements Callable<Integer> {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--bootstrap-servers", description = "Kafka (default: $VECTORY_BOOTSTRAP_SERVERS, the config file, or 127.0.0.1:9092).")
-  String bootstrapServers;
-
-  @Option(names = "--schema-registry", description = "Confluent-API schema registry URL (default: $VECTORY_SCHEMA_REGISTRY or the config file; none: single-object encoding).")
-  String schemaRegistry;
+  @CommandLine.Mixin KafkaOptions kafka;
 
   @Option(names = "--opensearch", description = "OpenSearch URL, for the sink connector that indexes this pipeline's output (default: $VECTORY_OPENSEARCH or http://127.0.0.1:9200). The pipeline itself only needs Kafka.")
   String opensearch;
@@ -84,7 +81,12 @@ public final class PipelineCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     java.io.PrintWriter out = spec.commandLine().getOut();
     java.io.PrintWriter err = spec.commandLine().getErr();
-    IngestSettings settings = IngestSettings.resolve(bootstrapServers, schemaRegistry);
+    IngestSettings settings;
+    try {
+      settings = kafka.settings();
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+    }
     Properties pipelineProps = new Properties();
     if (config != null) {
       try (Reader r = Files.newBufferedReader(config)) {
