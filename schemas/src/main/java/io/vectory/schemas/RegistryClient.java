@@ -84,8 +84,7 @@ public final class RegistryClient {
     String text = schema.toString();
     return idsBySubjectAndSchema.computeIfAbsent(subject + '\u0000' + text, k -> {
       JsonNode r = call("POST", "/subjects/" + enc(subject) + "/versions", body(text), "register the schema of subject '" + subject + "'", subject);
-      int id = r.path("id").asInt(-1);
-      if (id < 0) throw new SerializationException("schema registry at " + baseUrl + " answered registration of subject '" + subject + "' without an id: " + r);
+      int id = id(r, "registration of subject '" + subject + "'");
       schemasById.putIfAbsent(id, schema);
       return id;
     });
@@ -96,8 +95,15 @@ public final class RegistryClient {
     String text = schema.toString();
     return idsBySubjectAndSchema.computeIfAbsent(subject + '\u0000' + text, k -> {
       JsonNode r = call("POST", "/subjects/" + enc(subject), body(text), "look up the schema in subject '" + subject + "'", subject);
-      return r.path("id").asInt();
+      return id(r, "the look-up in subject '" + subject + "'");
     });
+  }
+
+  /** The schema id of a registry answer; an answer without one is refused rather than cached as id 0. */
+  private int id(JsonNode answer, String what) {
+    int id = answer.path("id").asInt(-1);
+    if (id < 0) throw new SerializationException("schema registry at " + baseUrl + " answered " + what + " without an id: " + answer);
+    return id;
   }
 
   /** The writer schema with this id. */
