@@ -55,14 +55,9 @@ public final class ExactKnn {
     if (d < 1) throw new IllegalArgumentException("vectors have no dimensions");
     if (k < 1 || k > n - 1) throw new IllegalArgumentException("k must be between 1 and n - 1 = " + (n - 1) + ", got " + k);
     final float[] x = m.data();
-    final double[] norms = new double[n];
+    final double[] norms = m.rowNorms();
     double maxNorm = 0;
-    for (int r = 0; r < n; r++) {
-      double s = 0;
-      for (int p = 0, o = r * d; p < d; p++) s += (double) x[o + p] * x[o + p];
-      norms[r] = Math.sqrt(s);
-      maxNorm = Math.max(maxNorm, norms[r]);
-    }
+    for (double v : norms) maxNorm = Math.max(maxNorm, v);
     final float[] xs;
     if (metric == Metric.COSINE) {
       for (int r = 0; r < n; r++) {
@@ -168,7 +163,7 @@ public final class ExactKnn {
     // Merge the workers' candidates, re-score them exactly, rank by (double distance, index), prove completeness.
     final int[] out = new int[Math.multiplyExact(nq, k)];
     final int[] rechecked = new int[1];
-    final double bound = boundScale(metric, d, maxNorm);
+    final double bound = boundScale(d);
     final double maxN = maxNorm;
     final int chunk = 512;
     final int chunks = (nq + chunk - 1) / chunk;
@@ -274,10 +269,11 @@ public final class ExactKnn {
   }
 
   /**
-   * The exact distance in double from the original float32 values: cosine 1 − q·x/(|q||x|), euclidean the
-   * squared distance Σ(q−x)², dot −q·x.
+   * The exact distance in double between rows q and j of the row-major {@code x} (d columns): cosine
+   * 1 − q·x/(|q||x|), euclidean the squared distance Σ(q−x)², dot −q·x. {@code norms} are the rows' lengths
+   * ({@link FloatMatrix#rowNorms()}; read for cosine only).
    */
-  static double exact(Metric metric, float[] x, int d, double[] norms, int q, int j) {
+  public static double exact(Metric metric, float[] x, int d, double[] norms, int q, int j) {
     int qo = q * d;
     int jo = j * d;
     double s = 0;
@@ -309,7 +305,8 @@ public final class ExactKnn {
     };
   }
 
-  private static double boundScale(Metric metric, int d, double maxNorm) {
+  /** The float pass's rounding bound per unit of |q|·|x| (see the class comment), doubled for safety. */
+  private static double boundScale(int d) {
     return 2.0 * (d + 8) * UNIT;
   }
 

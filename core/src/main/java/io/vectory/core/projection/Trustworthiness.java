@@ -26,16 +26,11 @@ public final class Trustworthiness {
     int[] low = ExactKnn.search(layout, Metric.EUCLIDEAN, k, false);
     int d = original.cols();
     float[] x = original.data();
-    double[] norms = new double[n];
-    for (int r = 0; r < n; r++) {
-      double s = 0;
-      for (int p = 0; p < d; p++) s += (double) x[r * d + p] * x[r * d + p];
-      norms[r] = Math.sqrt(s);
-    }
+    double[] norms = original.rowNorms();
     double[] dist = new double[n];
     double penalty = 0;
     for (int i = 0; i < n; i++) {
-      for (int j = 0; j < n; j++) dist[j] = distance(x, d, norms, metric, i, j);
+      for (int j = 0; j < n; j++) dist[j] = ExactKnn.exact(metric, x, d, norms, i, j);
       for (int s = 0; s < k; s++) {
         int j = low[i * k + s];
         // j's rank among i's original neighbours: one more than the points strictly ahead of it.
@@ -49,26 +44,5 @@ public final class Trustworthiness {
       }
     }
     return 1.0 - penalty * (2.0 / ((double) n * k * (2.0 * n - 3.0 * k - 1.0)));
-  }
-
-  private static double distance(float[] x, int d, double[] norms, Metric metric, int i, int j) {
-    double s = 0;
-    switch (metric) {
-      case EUCLIDEAN -> {
-        for (int p = 0; p < d; p++) {
-          double t = (double) x[i * d + p] - x[j * d + p];
-          s += t * t;
-        }
-        return s;
-      }
-      case COSINE -> {
-        for (int p = 0; p < d; p++) s += (double) x[i * d + p] * x[j * d + p];
-        return 1.0 - s / (norms[i] * norms[j]);
-      }
-      default -> {
-        for (int p = 0; p < d; p++) s += (double) x[i * d + p] * x[j * d + p];
-        return -s;
-      }
-    }
   }
 }

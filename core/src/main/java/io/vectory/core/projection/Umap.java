@@ -74,28 +74,12 @@ public final class Umap {
     int n = m.rows();
     int d = m.cols();
     float[] x = m.data();
-    double[] norms = new double[n];
-    for (int r = 0; r < n; r++) {
-      double s = 0;
-      for (int p = 0, off = r * d; p < d; p++) s += (double) x[off + p] * x[off + p];
-      norms[r] = Math.sqrt(s);
-    }
+    double[] norms = m.rowNorms();
     double[] out = new double[n * k];
     for (int i = 0; i < n; i++) {
       for (int s = 0; s < k; s++) {
-        int j = nn[i * k + s];
-        double v = 0;
-        if (metric == Metric.COSINE) {
-          for (int p = 0; p < d; p++) v += (double) x[i * d + p] * x[j * d + p];
-          v = Math.max(0, 1.0 - v / (norms[i] * norms[j]));
-        } else {
-          for (int p = 0; p < d; p++) {
-            double t = (double) x[i * d + p] - x[j * d + p];
-            v += t * t;
-          }
-          v = Math.sqrt(v);
-        }
-        out[i * k + s] = v;
+        double e = ExactKnn.exact(metric, x, d, norms, i, nn[i * k + s]);
+        out[i * k + s] = metric == Metric.COSINE ? Math.max(0, e) : Math.sqrt(e);
       }
     }
     return out;

@@ -73,6 +73,17 @@ public final class FloatMatrix {
     return new FloatMatrix(rowIndexes.length, cols, out);
   }
 
+  /** Each row's Euclidean length, summed in double. */
+  public double[] rowNorms() {
+    double[] norms = new double[rows];
+    for (int r = 0; r < rows; r++) {
+      double s = 0;
+      for (int c = 0, o = r * cols; c < cols; c++) s += (double) data[o + c] * data[o + c];
+      norms[r] = Math.sqrt(s);
+    }
+    return norms;
+  }
+
   /** The first row whose values are all zero, or -1: cosine distance is undefined for such a row. */
   public int firstZeroRow() {
     outer:
