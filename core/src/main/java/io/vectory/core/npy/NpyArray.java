@@ -29,10 +29,7 @@ public record NpyArray(String source, String descr, boolean fortranOrder, long[]
 
   /** The shape as NumPy prints it: {@code (3, 4)}, {@code (5,)}. */
   public String shapeString() {
-    if (shape.length == 1) return "(" + shape[0] + ",)";
-    StringBuilder sb = new StringBuilder("(");
-    for (int i = 0; i < shape.length; i++) sb.append(i == 0 ? "" : ", ").append(shape[i]);
-    return sb.append(')').toString();
+    return Npy.shapeString(shape);
   }
 
   /**

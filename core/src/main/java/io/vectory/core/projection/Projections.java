@@ -53,7 +53,8 @@ public final class Projections {
   public static Layout project(FloatMatrix m, Metric metric, Method method, UmapOptions o, ProjectionProgress progress) {
     long t0 = System.nanoTime();
     boolean cosine = metric == Metric.COSINE;
-    FloatMatrix x = cosine ? unitRows(m) : m;
+    // UMAP takes the raw rows (its k-NN search normalises for cosine, and it normalises its own PCA start).
+    FloatMatrix x = cosine && method != Method.UMAP ? unitRows(m) : m;
     String from = cosine ? "unit-length rows (cosine space)" : "raw rows";
     FloatMatrix xy;
     String description;
