@@ -21,10 +21,6 @@ public final class SpaceWriter {
     this.store = store;
   }
 
-  public SpaceStore store() {
-    return store;
-  }
-
   /** One event of vectory.indexed-spaces (register, chunk, completion; pins need no index and are ignored). */
   public void apply(SpaceEvent event) {
     Object e = event.getEvent();
@@ -33,7 +29,7 @@ public final class SpaceWriter {
       case EmbeddingChunk c -> store.addChunk(c);
       case CheckpointCompleted c -> store.completeCheckpoint(c);
       case ReferencePinned p -> { }
-      default -> throw new IllegalArgumentException("SpaceEvent: field event holds a " + (e == null ? "null" : e.getClass().getSimpleName())
+      case null, default -> throw new IllegalArgumentException("SpaceEvent: field event holds a " + (e == null ? "null" : e.getClass().getSimpleName())
           + ", expected SpaceRegistered, EmbeddingChunk, CheckpointCompleted or ReferencePinned");
     }
   }
