@@ -68,26 +68,31 @@ public final class PipelineRunner implements AutoCloseable {
     this.config = config;
     Topics t = config.topics();
     this.watcher = new KafkaConsumer<>(watcherProps(streamsProps), new StringDeserializer(), new ByteArrayDeserializer());
-    List<TopicPartition> parts = new ArrayList<>();
-    for (TopicSpec<?> spec : List.of(t.comparisons, t.alerts, t.deadLetters)) {
-      // A topic created a moment ago may not be in the metadata yet.
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-      List<org.apache.kafka.common.PartitionInfo> infos;
-      while ((infos = watcher.partitionsFor(spec.name(), Duration.ofSeconds(10))).isEmpty() && System.nanoTime() < deadline) {
-        sleep(100);
+    try {
+      List<TopicPartition> parts = new ArrayList<>();
+      for (TopicSpec<?> spec : List.of(t.comparisons, t.alerts, t.deadLetters)) {
+        // A topic created a moment ago may not be in the metadata yet.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        List<org.apache.kafka.common.PartitionInfo> infos;
+        while ((infos = watcher.partitionsFor(spec.name(), Duration.ofSeconds(10))).isEmpty() && System.nanoTime() < deadline) {
+          sleep(100);
+        }
+        if (infos.isEmpty()) throw new IllegalStateException("topic " + spec.name() + " has no partitions after 30 s");
+        infos.forEach(p -> parts.add(new TopicPartition(p.topic(), p.partition())));
       }
-      if (infos.isEmpty()) throw new IllegalStateException("topic " + spec.name() + " has no partitions after 30 s");
-      infos.forEach(p -> parts.add(new TopicPartition(p.topic(), p.partition())));
+      watcher.assign(parts);
+      watcher.seekToEnd(parts);
+      parts.forEach(watcher::position); // fix the start now, before the app can produce anything
+      Deserializer<ComparisonResult> cd = t.comparisons.valueSerde(config.serdes()).deserializer();
+      Deserializer<DriftAlert> ad = t.alerts.valueSerde(config.serdes()).deserializer();
+      Deserializer<DeadLetter> dd = t.deadLetters.valueSerde(config.serdes()).deserializer();
+      this.watcherThread = new Thread(() -> watch(listener, cd, ad, dd), "vectory-pipeline-watcher");
+      this.watcherThread.setDaemon(true);
+      this.streams = new KafkaStreams(ComparisonTopology.buildTopology(config), streamsProps);
+    } catch (RuntimeException e) {
+      watcher.close(Duration.ofSeconds(5)); // the watcher thread that would close it never starts
+      throw e;
     }
-    watcher.assign(parts);
-    watcher.seekToEnd(parts);
-    parts.forEach(watcher::position); // fix the start now, before the app can produce anything
-    Deserializer<ComparisonResult> cd = t.comparisons.valueSerde(config.serdes()).deserializer();
-    Deserializer<DriftAlert> ad = t.alerts.valueSerde(config.serdes()).deserializer();
-    Deserializer<DeadLetter> dd = t.deadLetters.valueSerde(config.serdes()).deserializer();
-    this.watcherThread = new Thread(() -> watch(listener, cd, ad, dd), "vectory-pipeline-watcher");
-    this.watcherThread.setDaemon(true);
-    this.streams = new KafkaStreams(ComparisonTopology.buildTopology(config), streamsProps);
   }
 
   /**
