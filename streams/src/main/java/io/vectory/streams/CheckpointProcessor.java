@@ -257,13 +257,8 @@ final class CheckpointProcessor implements Processor<String, SpaceEvent, String,
     metrics.compared(Duration.ofNanos(out.nanos()));
     Map<String, Double> labelMeans = Map.of();
     List<String> labels = a.columns().get(config.labelColumn());
-    if (labels != null) {
-      Map<String, Integer> row = new HashMap<>(a.ids().size() * 2);
-      for (int i = 0; i < a.ids().size(); i++) row.put(a.ids().get(i), i);
-      String[] perRow = new String[pair.ids().size()];
-      for (int i = 0; i < perRow.length; i++) perRow[i] = labels.get(row.get(pair.ids().get(i)));
-      labelMeans = new java.util.TreeMap<>(out.meanByLabel(perRow));
-    }
+    // The pair is in a's row order, so a's label column is already one label per compared row.
+    if (labels != null) labelMeans = out.meanByLabel(labels.toArray(String[]::new));
     List<Long> hist = new ArrayList<>(out.histogram().length);
     for (long h : out.histogram()) hist.add(h);
     return ComparisonResult.newBuilder()
