@@ -15,13 +15,10 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CopyOnWriteArrayList;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -42,16 +39,6 @@ import picocli.CommandLine.Parameters;
 public final class CompareCommand implements Callable<Integer> {
   /** Exit code for bad input (a file, field or option we cannot use). */
   public static final int BAD_INPUT = 2;
-
-  /**
-   * Resolvers for arguments that are not files (for example registered space names, once the sink serves
-   * them); tried in order after the NumPy files.
-   */
-  private static final List<SpaceSource> EXTRA_SOURCES = new CopyOnWriteArrayList<>();
-
-  public static void addSource(SpaceSource source) {
-    EXTRA_SOURCES.add(source);
-  }
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -101,13 +88,8 @@ public final class CompareCommand implements Callable<Integer> {
   @Option(names = "--seed", paramLabel = "S", defaultValue = "42", description = "Seed for --sample (default: ${DEFAULT-VALUE}).")
   long seed;
 
-  @Option(names = "--opensearch", paramLabel = "URL",
-      description = "Resolve registered space names in OpenSearch at URL instead of the embedded store.")
-  String opensearch;
-
-  @Option(names = "--data-dir", paramLabel = "DIR",
-      description = "Folder of the embedded store for registered names (default: $VECTORY_HOME/data, else ~/.vectory/data).")
-  Path dataDir;
+  /** Where registered space names are looked up. */
+  @CommandLine.Mixin io.vectory.app.store.StoreOptions storeOptions;
 
   @Override
   public Integer call() {
@@ -145,13 +127,12 @@ public final class CompareCommand implements Callable<Integer> {
     long t0 = System.nanoTime();
     // Registered names (experiment/space@step, ...) after the files; lazy, so file-only runs never open a store.
     io.vectory.sink.SpaceStore[] opened = new io.vectory.sink.SpaceStore[1];
-    registered = new io.vectory.sink.RegisteredSpaceSource(
-        () -> opened[0] = io.vectory.sink.SpaceStores.open(opensearch, dataDir));
+    SpaceSource registered = new io.vectory.sink.RegisteredSpaceSource(() -> opened[0] = storeOptions.open());
     Loaded la;
     Loaded lb;
     try {
-      la = load(a);
-      lb = load(b);
+      la = load(a, registered);
+      lb = load(b, registered);
     } finally {
       if (opened[0] != null) opened[0].close();
     }
@@ -209,22 +190,14 @@ public final class CompareCommand implements Callable<Integer> {
 
   record Loaded(Space space, boolean ownIds) {}
 
-  private SpaceSource registered;
-
-  private Loaded load(String argument) throws IOException {
+  private Loaded load(String argument, SpaceSource registered) throws IOException {
     if (NpySpaceSource.looksLikeFile(argument)) {
       NpySpaceSource.Loaded l = new NpySpaceSource(arrayName).load(Path.of(argument));
       return new Loaded(l.space(), l.ownIds());
     }
-    List<String> accepted = new ArrayList<>(List.of("a .npy or .npz file"));
-    List<SpaceSource> sources = new ArrayList<>(EXTRA_SOURCES);
-    if (registered != null) sources.add(registered);
-    for (SpaceSource s : sources) {
-      Optional<Space> space = s.resolve(argument);
-      if (space.isPresent()) return new Loaded(space.get(), true);
-      accepted.add(s.describe());
-    }
-    throw new IllegalArgumentException(argument + ": no such file; expected " + String.join(" or ", accepted));
+    Optional<Space> space = registered.resolve(argument);
+    if (space.isPresent()) return new Loaded(space.get(), true);
+    throw new IllegalArgumentException(argument + ": no such file; expected a .npy or .npz file or " + registered.describe());
   }
 
   /** Percent done on stderr, at most twice a second, only once a run has taken more than a second. */

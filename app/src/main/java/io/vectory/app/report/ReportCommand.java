@@ -3,7 +3,7 @@ package io.vectory.app.report;
 import io.vectory.avro.ComparisonResult;
 import io.vectory.avro.Relation;
 import io.vectory.sink.SpaceStore;
-import io.vectory.sink.SpaceStores;
+import io.vectory.app.store.StoreOptions;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -32,11 +33,7 @@ public final class ReportCommand implements Callable<Integer> {
   @Option(names = "--space", paramLabel = "SPACE", description = "The space to draw (default: the space of the latest comparison).")
   String space;
 
-  @Option(names = "--data-dir", paramLabel = "DIR", description = "The embedded store's folder (default: $VECTORY_HOME/data or ~/.vectory/data).")
-  Path dataDir;
-
-  @Option(names = "--opensearch", paramLabel = "URL", description = "Read the results from OpenSearch instead of the embedded store.")
-  String opensearch;
+  @Mixin StoreOptions storeOptions;
 
   @Override
   public Integer call() throws Exception {
@@ -48,7 +45,7 @@ public final class ReportCommand implements Callable<Integer> {
     }
     List<ComparisonResult> results;
     String where;
-    try (SpaceStore store = SpaceStores.open(opensearch, dataDir)) {
+    try (SpaceStore store = storeOptions.open()) {
       where = store.location();
       results = store.comparisons(experiment);
     }

@@ -4,7 +4,6 @@ import io.vectory.avro.ComparisonResult;
 import io.vectory.sink.IndexInfo;
 import io.vectory.sink.SpaceStore;
 import java.io.PrintWriter;
-import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -97,9 +96,5 @@ public final class LsCommand implements Callable<Integer> {
       }
       return 0;
     });
-  }
-
-  static String time(Instant t) {
-    return TIME.format(t);
   }
 }
