@@ -65,8 +65,6 @@ public final class DemoRun {
    * @param dataDir the store's data folder (embedding cache in {@code cache/}, scratch in {@code tmp/})
    * @param k neighbours per point in the pipeline's comparisons
    * @param timeout how long to wait for the pipeline after the last checkpoint is published
-   */
-  /**
    * @param experiment the experiment to publish under; null picks the first of {@value #DEFAULT_EXPERIMENT},
    *     {@value #DEFAULT_EXPERIMENT}-2, ... that the store does not hold yet
    */

@@ -6,7 +6,6 @@ import io.vectory.sink.SpaceStore.Neighbor;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -55,10 +54,9 @@ public final class QueryCommand implements Callable<Integer> {
         Set<String> inA = new HashSet<>(), inB = new HashSet<>();
         na.forEach(n -> inA.add(n.id()));
         nb.forEach(n -> inB.add(n.id()));
-        List<String> cols = new ArrayList<>(new LinkedHashSet<>(a.columns()));
         List<String[]> rows = new ArrayList<>();
         List<String> head = new ArrayList<>(List.of("#", "ID", valueName(a)));
-        for (String c : cols) head.add(c.toUpperCase(Locale.ROOT));
+        for (String c : a.columns()) head.add(c.toUpperCase(Locale.ROOT));
         if (b != null) {
           head.add("|");
           head.addAll(List.of("ID", valueName(b)));
