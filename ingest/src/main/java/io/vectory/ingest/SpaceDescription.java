@@ -30,6 +30,11 @@ public record SpaceDescription(
     return new SpaceDescription(dataset, model, Metric.COSINE, null, Map.of(), "row", Map.of());
   }
 
+  /** A metric name as core reads it (cosine, euclidean or l2, dot or ip, any case), as the wire's enum. */
+  public static Metric parseMetric(String s) {
+    return Metric.valueOf(io.vectory.core.compare.Metric.parse(s).name());
+  }
+
   public SpaceDescription withMetric(Metric m) {
     return new SpaceDescription(dataset, model, m, epoch, params, idField, columns);
   }

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import io.vectory.avro.Metric;
 import io.vectory.ingest.CheckpointPublisher;
 import io.vectory.ingest.NumpyCheckpoint;
 import io.vectory.ingest.PublishResult;
@@ -152,8 +151,8 @@ public final class IngestServer implements AutoCloseable {
     });
     SpaceDescription d = new SpaceDescription(
         q.getOrDefault("dataset", defaults.dataset()), q.getOrDefault("model", defaults.model()),
-        q.containsKey("metric") ? metric(q.get("metric")) : defaults.metric(),
-        q.containsKey("epoch") ? Integer.valueOf(q.get("epoch")) : null, params,
+        q.containsKey("metric") ? SpaceDescription.parseMetric(q.get("metric")) : defaults.metric(),
+        q.containsKey("epoch") ? epoch(q.get("epoch")) : null, params,
         idField != null ? idField : defaults.idField(), Map.of());
     PublishResult r;
     synchronized (publisher) { // one transactional producer: one checkpoint at a time
@@ -169,13 +168,11 @@ public final class IngestServer implements AutoCloseable {
     return out;
   }
 
-  static Metric metric(String s) {
-    String v = s.trim().toUpperCase(Locale.ROOT);
-    if (v.equals("L2")) v = "EUCLIDEAN";
+  private static Integer epoch(String s) {
     try {
-      return Metric.valueOf(v);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("metric '" + s + "' is not one of cosine, euclidean (l2), dot");
+      return Integer.valueOf(s.strip());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("query parameter epoch '" + s + "' is not a whole number");
     }
   }
 
