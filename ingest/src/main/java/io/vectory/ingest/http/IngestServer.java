@@ -85,12 +85,12 @@ public final class IngestServer implements AutoCloseable {
         return;
       }
       if (!m.matches()) {
-        respond(ex, 404, Map.of("error", "no such endpoint " + path + "; POST /v1/experiments/{experiment}/checkpoints/{step}"));
+        refuse(ex, 404, Map.of("error", "no such endpoint " + path + "; POST /v1/experiments/{experiment}/checkpoints/{step}"));
         return;
       }
       if (!ex.getRequestMethod().equals("POST")) {
         ex.getResponseHeaders().add("Allow", "POST");
-        respond(ex, 405, Map.of("error", ex.getRequestMethod() + " is not allowed; use POST"));
+        refuse(ex, 405, Map.of("error", ex.getRequestMethod() + " is not allowed; use POST"));
         return;
       }
       String experiment = URLDecoder.decode(m.group(1), StandardCharsets.UTF_8);
@@ -98,17 +98,17 @@ public final class IngestServer implements AutoCloseable {
       try {
         step = Long.parseLong(m.group(2));
       } catch (NumberFormatException e) {
-        respond(ex, 400, Map.of("error", "step '" + m.group(2) + "' is not a whole number"));
+        refuse(ex, 400, Map.of("error", "step '" + m.group(2) + "' is not a whole number"));
         return;
       }
       String len = ex.getRequestHeaders().getFirst("Content-Length");
       if (len != null && Long.parseLong(len.trim()) > maxBodyBytes) {
-        respond(ex, 413, Map.of("error", "body of " + len.trim() + " bytes is above the limit of " + maxBodyBytes + " bytes"));
+        refuse(ex, 413, Map.of("error", "body of " + len.trim() + " bytes is above the limit of " + maxBodyBytes + " bytes"));
         return;
       }
       byte[] body = readLimited(ex.getRequestBody());
       if (body == null) {
-        respond(ex, 413, Map.of("error", "body is above the limit of " + maxBodyBytes + " bytes"));
+        refuse(ex, 413, Map.of("error", "body is above the limit of " + maxBodyBytes + " bytes"));
         return;
       }
       Map<String, String> q = query(ex.getRequestURI().getRawQuery());
@@ -208,6 +208,15 @@ public final class IngestServer implements AutoCloseable {
       q.put(k, i < 0 ? "" : URLDecoder.decode(kv.substring(i + 1), StandardCharsets.UTF_8));
     }
     return q;
+  }
+
+  /**
+   * Answers without having read the whole request body: the server then closes the connection, so the answer says
+   * so, or a keep-alive client would send its next request down the closed connection and get a reset.
+   */
+  private static void refuse(HttpExchange ex, int status, Map<String, ?> body) throws IOException {
+    ex.getResponseHeaders().set("Connection", "close");
+    respond(ex, status, body);
   }
 
   private static void respond(HttpExchange ex, int status, Map<String, ?> body) throws IOException {
