@@ -143,10 +143,8 @@ public final class AddCommand implements Callable<Integer> {
   }
 
   static Metric metric(String s) {
-    String v = s.trim().toUpperCase(Locale.ROOT);
-    if (v.equals("L2")) v = "EUCLIDEAN";
     try {
-      return Metric.valueOf(v);
+      return SpaceDescription.parseMetric(s);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("--metric " + s + " is not one of cosine, euclidean (l2), dot");
     }
