@@ -25,9 +25,9 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * {@link SpaceStore} on OpenSearch with the k-NN plugin: one index per space (knn_vector, HNSW on the
- * lucene engine), {@code vectory-comparisons} and {@code vectory-alerts} with the mappings in
- * {@code io/vectory/sink/opensearch/}. All writes are bulk requests with natural {@code _id}s.
+ * {@link SpaceStore} on OpenSearch with the k-NN plugin: one index per space (knn_vector, HNSW with
+ * {@code "engine":"lucene"}, set in {@link Docs}: faiss would crash this OpenSearch build),
+ * {@code vectory-comparisons} and {@code vectory-alerts} with the mappings in {@code io/vectory/sink/opensearch/}. All writes are bulk requests with natural {@code _id}s.
  */
 public final class OpenSearchSpaceStore implements SpaceStore {
 
