@@ -1,7 +1,7 @@
 package io.vectory.ingest;
 
+import io.vectory.schemas.CheckpointNames;
 import io.vectory.avro.CheckpointCompleted;
-import io.vectory.avro.CheckpointKey;
 import io.vectory.avro.EmbeddingChunk;
 import io.vectory.avro.SpaceEvent;
 import io.vectory.avro.SpaceRegistered;
@@ -31,12 +31,12 @@ public final class CheckpointAssembler {
     Object e = event.getEvent();
     if (e instanceof SpaceRegistered r) {
       // A re-publish of the same checkpoint starts over.
-      pending.put(name(r.getCheckpoint()), new Pending(r));
+      pending.put(CheckpointNames.of(r.getCheckpoint()), new Pending(r));
     } else if (e instanceof EmbeddingChunk c) {
-      Pending p = pending.computeIfAbsent(name(c.getCheckpoint()), k -> new Pending(null));
+      Pending p = pending.computeIfAbsent(CheckpointNames.of(c.getCheckpoint()), k -> new Pending(null));
       if (p.chunks.putIfAbsent(c.getSequence(), c) != null) duplicateChunks++;
     } else if (e instanceof CheckpointCompleted done) {
-      String name = name(done.getCheckpoint());
+      String name = CheckpointNames.of(done.getCheckpoint());
       Pending p = pending.remove(name);
       if (p == null || p.registered == null) throw new IllegalStateException(name + ": CheckpointCompleted without a SpaceRegistered before it");
       return Optional.of(p.assemble(name, done));
@@ -46,10 +46,6 @@ public final class CheckpointAssembler {
 
   public long duplicateChunks() {
     return duplicateChunks;
-  }
-
-  static String name(CheckpointKey k) {
-    return k.getExperiment() + "/" + k.getSpace() + "@" + k.getStep();
   }
 
   private static final class Pending {

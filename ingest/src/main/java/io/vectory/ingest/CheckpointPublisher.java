@@ -1,5 +1,6 @@
 package io.vectory.ingest;
 
+import io.vectory.schemas.CheckpointNames;
 import io.vectory.avro.CheckpointCompleted;
 import io.vectory.avro.CheckpointKey;
 import io.vectory.avro.EmbeddingChunk;
@@ -110,7 +111,7 @@ public final class CheckpointPublisher implements AutoCloseable {
 
   /** {@code vectors} holds rows × dimension floats, row-major, from its position to its limit. */
   public PublishResult publish(String experiment, String space, long step, List<String> ids, FloatBuffer vectors, int dimension, SpaceDescription description, PublishProgress progress) {
-    if (dimension <= 0) throw new InvalidCheckpointException(experiment + "/" + space + "@" + step + ": dimension must be positive, got " + dimension);
+    if (dimension <= 0) throw new InvalidCheckpointException(CheckpointNames.of(experiment, space, step) + ": dimension must be positive, got " + dimension);
     return publish(experiment, space, step, ids, Rows.of(vectors, dimension), description, progress);
   }
 
@@ -119,7 +120,7 @@ public final class CheckpointPublisher implements AutoCloseable {
     CheckpointValidator.validate(experiment, space, step, ids, rows, d);
     long start = System.nanoTime();
     CheckpointKey key = CheckpointKey.newBuilder().setExperiment(experiment).setSpace(space).setStep(step).build();
-    String name = experiment + "/" + space + "@" + step;
+    String name = CheckpointNames.of(experiment, space, step);
     List<String> columns = List.copyOf(d.columns().keySet());
     List<int[]> bounds = chunkBounds(name, ids, rows.dimension(), d);
 

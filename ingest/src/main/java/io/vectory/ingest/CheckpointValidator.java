@@ -1,5 +1,6 @@
 package io.vectory.ingest;
 
+import io.vectory.schemas.CheckpointNames;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -9,7 +10,7 @@ final class CheckpointValidator {
   private CheckpointValidator() {}
 
   static void validate(String experiment, String space, long step, List<String> ids, Rows rows, SpaceDescription d) {
-    String where = experiment + "/" + space + "@" + step;
+    String where = CheckpointNames.of(experiment, space, step);
     if (experiment == null || experiment.isBlank()) throw new InvalidCheckpointException("experiment name is empty");
     if (space == null || space.isBlank()) throw new InvalidCheckpointException(where + ": space name is empty");
     if (step < 0) throw new InvalidCheckpointException(where + ": step must be >= 0, got " + step);

@@ -1,5 +1,6 @@
 package io.vectory.sink;
 
+import io.vectory.schemas.CheckpointNames;
 import io.vectory.avro.CheckpointKey;
 import io.vectory.avro.EmbeddingChunk;
 import io.vectory.avro.SpaceRegistered;
@@ -13,21 +14,18 @@ final class Chunks {
 
   private Chunks() {}
 
-  static String name(CheckpointKey k) {
-    return IndexInfo.checkpointName(k.getExperiment(), k.getSpace(), k.getStep());
-  }
 
   static IndexInfo info(SpaceRegistered r, IndexNames names) {
     CheckpointKey k = r.getCheckpoint();
-    if (r.getDimension() <= 0) throw new IllegalArgumentException("SpaceRegistered " + name(k) + ": field dimension is " + r.getDimension() + ", expected > 0");
-    return new IndexInfo(name(k), names.space(k.getExperiment(), k.getSpace(), k.getStep()), IndexInfo.CHECKPOINT,
+    if (r.getDimension() <= 0) throw new IllegalArgumentException("SpaceRegistered " + CheckpointNames.of(k) + ": field dimension is " + r.getDimension() + ", expected > 0");
+    return new IndexInfo(CheckpointNames.of(k), names.space(k.getExperiment(), k.getSpace(), k.getStep()), IndexInfo.CHECKPOINT,
         k.getExperiment(), k.getSpace(), k.getStep(), r.getDataset(), r.getModel(), Metric.valueOf(r.getMetric().name()), "hnsw",
         r.getDimension(), r.getRows(), r.getMetadataColumns(), false, r.getRegisteredAt().toEpochMilli(), null);
   }
 
   /** The chunk's vectors, row-major; throws naming the field when the chunk does not fit its index. */
   static float[] vectors(EmbeddingChunk c, IndexInfo info) {
-    String what = "EmbeddingChunk " + name(c.getCheckpoint()) + " #" + c.getSequence();
+    String what = "EmbeddingChunk " + CheckpointNames.of(c.getCheckpoint()) + " #" + c.getSequence();
     int n = c.getIds().size();
     if (c.getDimension() != info.dimension()) {
       throw new IllegalArgumentException(what + ": field dimension is " + c.getDimension() + ", the registered space has " + info.dimension());

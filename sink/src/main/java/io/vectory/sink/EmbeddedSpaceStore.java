@@ -1,5 +1,6 @@
 package io.vectory.sink;
 
+import io.vectory.schemas.CheckpointNames;
 import com.fasterxml.jackson.core.type.TypeReference;
 import io.vectory.avro.CheckpointCompleted;
 import io.vectory.avro.ComparisonResult;
@@ -127,7 +128,7 @@ public final class EmbeddedSpaceStore implements SpaceStore {
     String physical = names.space(k.getExperiment(), k.getSpace(), k.getStep());
     IndexInfo info = openInfo.containsKey(physical) ? openInfo.get(physical) : readInfo(physical);
     if (info == null) {
-      throw new IllegalArgumentException("EmbeddingChunk " + Chunks.name(k) + " #" + chunk.getSequence()
+      throw new IllegalArgumentException("EmbeddingChunk " + CheckpointNames.of(k) + " #" + chunk.getSequence()
           + ": no index " + physical + " in " + root + " (its SpaceRegistered never arrived)");
     }
     float[] v = Chunks.vectors(chunk, info);
@@ -151,7 +152,7 @@ public final class EmbeddedSpaceStore implements SpaceStore {
     String physical = names.space(k.getExperiment(), k.getSpace(), k.getStep());
     IndexInfo info = openInfo.containsKey(physical) ? openInfo.get(physical) : readInfo(physical);
     if (info == null) {
-      throw new IllegalArgumentException("CheckpointCompleted " + Chunks.name(k) + ": no index " + physical + " in " + root + " (its SpaceRegistered never arrived)");
+      throw new IllegalArgumentException("CheckpointCompleted " + CheckpointNames.of(k) + ": no index " + physical + " in " + root + " (its SpaceRegistered never arrived)");
     }
     long count;
     try {
@@ -166,7 +167,7 @@ public final class EmbeddedSpaceStore implements SpaceStore {
       openInfo.remove(physical);
     }
     if (count != completed.getRows()) {
-      throw new IllegalArgumentException("CheckpointCompleted " + Chunks.name(k) + ": field rows is " + completed.getRows()
+      throw new IllegalArgumentException("CheckpointCompleted " + CheckpointNames.of(k) + ": field rows is " + completed.getRows()
           + " but index " + physical + " holds " + count + " points");
     }
     IndexInfo done = info.completed(count);

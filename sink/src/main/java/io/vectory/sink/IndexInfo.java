@@ -54,11 +54,6 @@ public record IndexInfo(
         dimension, actualRows, columns, true, createdAt, source);
   }
 
-  /** experiment/space@step, the string form of a CheckpointKey. */
-  public static String checkpointName(String experiment, String space, long step) {
-    return experiment + "/" + space + "@" + step;
-  }
-
   public Map<String, Object> toMap() {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("name", name);

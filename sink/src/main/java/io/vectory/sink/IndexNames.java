@@ -1,5 +1,6 @@
 package io.vectory.sink;
 
+import io.vectory.schemas.CheckpointNames;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.zip.CRC32C;
@@ -47,7 +48,7 @@ public record IndexNames(String prefix) {
   public String space(String experiment, String space, long step) {
     boolean exact = isPlain(experiment) && isPlain(space);
     String base = prefix + "space-" + clean(experiment, false) + "-" + clean(space, false) + "-" + step;
-    return exact ? bounded(base, null) : bounded(base, experiment + "/" + space + "@" + step);
+    return exact ? bounded(base, null) : bounded(base, CheckpointNames.of(experiment, space, step));
   }
 
   /** The index of a user-named loaded index: {@code <prefix>index-<name>}. */

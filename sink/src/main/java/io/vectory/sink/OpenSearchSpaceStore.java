@@ -1,5 +1,6 @@
 package io.vectory.sink;
 
+import io.vectory.schemas.CheckpointNames;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.vectory.avro.CheckpointCompleted;
@@ -84,7 +85,7 @@ public final class OpenSearchSpaceStore implements SpaceStore {
     if (info == null) {
       info = meta(physical);
       if (info == null) {
-        throw new IllegalArgumentException("EmbeddingChunk " + Chunks.name(k) + " #" + chunk.getSequence()
+        throw new IllegalArgumentException("EmbeddingChunk " + CheckpointNames.of(k) + " #" + chunk.getSequence()
             + ": no index " + physical + " (its SpaceRegistered never arrived)");
       }
       open.put(physical, info);
@@ -100,7 +101,7 @@ public final class OpenSearchSpaceStore implements SpaceStore {
     }
     List<String> failed = bulk(nd.toString());
     if (!failed.isEmpty()) {
-      throw new IllegalArgumentException("EmbeddingChunk " + Chunks.name(k) + " #" + chunk.getSequence() + ": OpenSearch rejected "
+      throw new IllegalArgumentException("EmbeddingChunk " + CheckpointNames.of(k) + " #" + chunk.getSequence() + ": OpenSearch rejected "
           + failed.size() + " of " + ids.size() + " points, first: " + failed.get(0));
     }
   }
@@ -111,12 +112,12 @@ public final class OpenSearchSpaceStore implements SpaceStore {
     String physical = names.space(k.getExperiment(), k.getSpace(), k.getStep());
     IndexInfo info = open.containsKey(physical) ? open.get(physical) : meta(physical);
     if (info == null) {
-      throw new IllegalArgumentException("CheckpointCompleted " + Chunks.name(k) + ": no index " + physical + " (its SpaceRegistered never arrived)");
+      throw new IllegalArgumentException("CheckpointCompleted " + CheckpointNames.of(k) + ": no index " + physical + " (its SpaceRegistered never arrived)");
     }
     http.call("POST", "/" + physical + "/_refresh", null);
     long count = http.call("GET", "/" + physical + "/_count", null).body().path("count").asLong();
     if (count != completed.getRows()) {
-      throw new IllegalArgumentException("CheckpointCompleted " + Chunks.name(k) + ": field rows is " + completed.getRows()
+      throw new IllegalArgumentException("CheckpointCompleted " + CheckpointNames.of(k) + ": field rows is " + completed.getRows()
           + " but index " + physical + " holds " + count + " points");
     }
     IndexInfo done = info.completed(count);

@@ -1,5 +1,6 @@
 package io.vectory.streams;
 
+import io.vectory.schemas.CheckpointNames;
 import io.vectory.avro.CheckpointCompleted;
 import io.vectory.avro.CheckpointKey;
 import io.vectory.avro.ComparisonResult;
@@ -124,7 +125,7 @@ final class CheckpointProcessor implements Processor<String, SpaceEvent, String,
     CheckpointKey ck = e.getCheckpoint();
     CheckpointState s = stateOrNew(ck);
     if (s.retained()) {
-      deadLetter(ck.getExperiment(), ck, "duplicate", "SpaceRegistered: checkpoint " + StoreKeys.display(ck) + " was already accepted; expected a new step", null);
+      deadLetter(ck.getExperiment(), ck, "duplicate", "SpaceRegistered: checkpoint " + CheckpointNames.of(ck) + " was already accepted; expected a new step", null);
       return;
     }
     s = s.registered() != null
@@ -137,7 +138,7 @@ final class CheckpointProcessor implements Processor<String, SpaceEvent, String,
     CheckpointKey ck = c.getCheckpoint();
     CheckpointState s = stateOrNew(ck);
     if (s.retained()) {
-      deadLetter(ck.getExperiment(), ck, "duplicate", "EmbeddingChunk " + c.getSequence() + ": checkpoint " + StoreKeys.display(ck)
+      deadLetter(ck.getExperiment(), ck, "duplicate", "EmbeddingChunk " + c.getSequence() + ": checkpoint " + CheckpointNames.of(ck)
           + " was already accepted; expected chunks only before its CheckpointCompleted", null);
       return;
     }
@@ -159,13 +160,13 @@ final class CheckpointProcessor implements Processor<String, SpaceEvent, String,
     CheckpointKey ck = done.getCheckpoint();
     byte[] b = checkpoints.get(StoreKeys.checkpoint(ck));
     if (b == null) {
-      deadLetter(ck.getExperiment(), ck, "incomplete", "CheckpointCompleted: no SpaceRegistered or EmbeddingChunk received for " + StoreKeys.display(ck)
+      deadLetter(ck.getExperiment(), ck, "incomplete", "CheckpointCompleted: no SpaceRegistered or EmbeddingChunk received for " + CheckpointNames.of(ck)
           + "; expected them first (or it timed out earlier)", null);
       return;
     }
     CheckpointState s = CheckpointState.decode(b);
     if (s.retained()) {
-      deadLetter(ck.getExperiment(), ck, "duplicate", "CheckpointCompleted: " + StoreKeys.display(ck) + " was already accepted; expected one completion", null);
+      deadLetter(ck.getExperiment(), ck, "duplicate", "CheckpointCompleted: " + CheckpointNames.of(ck) + " was already accepted; expected one completion", null);
       return;
     }
     CheckpointValidator v = new CheckpointValidator(s.registered(), s.problems());
@@ -178,7 +179,7 @@ final class CheckpointProcessor implements Processor<String, SpaceEvent, String,
     }
     if (!problems.isEmpty()) {
       drop(ck);
-      deadLetter(ck.getExperiment(), ck, VectoryMetrics.problemCategory(problems.get(0)), "checkpoint " + StoreKeys.display(ck) + " rejected: " + String.join("; ", problems), null);
+      deadLetter(ck.getExperiment(), ck, VectoryMetrics.problemCategory(problems.get(0)), "checkpoint " + CheckpointNames.of(ck) + " rejected: " + String.join("; ", problems), null);
       return;
     }
     accept(s, done, space);
@@ -217,8 +218,8 @@ final class CheckpointProcessor implements Processor<String, SpaceEvent, String,
         try {
           result = compare(s.registered(), a, ref.registered(), load(ref));
         } catch (RuntimeException ex) {
-          log.warn("cannot compare {} with {}", StoreKeys.display(ck), StoreKeys.display(refKey), ex);
-          deadLetter(exp, ck, "compare", "comparison with " + StoreKeys.display(refKey) + " (" + e.getValue() + ") failed: " + ex.getMessage(), null);
+          log.warn("cannot compare {} with {}", CheckpointNames.of(ck), CheckpointNames.of(refKey), ex);
+          deadLetter(exp, ck, "compare", "comparison with " + CheckpointNames.of(refKey) + " (" + e.getValue() + ") failed: " + ex.getMessage(), null);
           continue;
         }
         for (Relation rel : e.getValue()) {
@@ -291,14 +292,14 @@ final class CheckpointProcessor implements Processor<String, SpaceEvent, String,
     if (t.floor() > 0 && value < t.floor()) {
       alert(r, DriftRule.JACCARD_FLOOR, t.floor(), null, String.format(
           "mean Jaccard (k=%d) of %s with the previous checkpoint %s is %.4f, below the floor %.4f",
-          r.getK(), StoreKeys.display(r.getA()), StoreKeys.display(r.getB()), value, t.floor()));
+          r.getK(), CheckpointNames.of(r.getA()), CheckpointNames.of(r.getB()), value, t.floor()));
     }
     if (space != null && space.trailing().length >= t.minHistory()) {
       double mean = space.trailingMean();
       if (mean - value > t.drop()) {
         alert(r, DriftRule.TRAILING_DROP, t.drop(), mean, String.format(
             "mean Jaccard (k=%d) of %s with the previous checkpoint is %.4f, %.4f below the trailing mean %.4f of the last %d; allowed drop %.4f",
-            r.getK(), StoreKeys.display(r.getA()), value, mean - value, mean, space.trailing().length, t.drop()));
+            r.getK(), CheckpointNames.of(r.getA()), value, mean - value, mean, space.trailing().length, t.drop()));
       }
     }
   }
@@ -321,7 +322,7 @@ final class CheckpointProcessor implements Processor<String, SpaceEvent, String,
       SpaceState space = spaceState(ref);
       boolean stored = cs != null;
       if (!stored && space != null && ref.getStep() <= space.previousStep()) {
-        deadLetter(exp, ref, "pin", "ReferencePinned: " + StoreKeys.display(ref) + " is not stored (only the first, the previous and pinned "
+        deadLetter(exp, ref, "pin", "ReferencePinned: " + CheckpointNames.of(ref) + " is not stored (only the first, the previous and pinned "
             + "checkpoints of a space are kept, or it was never accepted); expected a pin before the next checkpoint of its space completes", null);
         return;
       }
@@ -358,12 +359,12 @@ final class CheckpointProcessor implements Processor<String, SpaceEvent, String,
     for (CheckpointState s : stale) {
       CheckpointKey ck = s.key();
       drop(ck);
-      String reason = "checkpoint " + StoreKeys.display(ck) + " incomplete: no CheckpointCompleted within " + timeout + " ms ("
+      String reason = "checkpoint " + CheckpointNames.of(ck) + " incomplete: no CheckpointCompleted within " + timeout + " ms ("
           + (config.timeoutClock() == PunctuationType.WALL_CLOCK_TIME ? "wall-clock" : "stream time") + ") of its last event; received "
           + s.chunksReceived() + " chunk(s)" + (s.registered() == null ? " and no SpaceRegistered" : " of " + s.registered().getRows() + " rows");
       DeadLetter d = DeadLetter.newBuilder()
           .setSourceTopic(config.topics().spaceEvents.name()).setPartition(s.sourcePartition()).setOffset(s.sourceOffset())
-          .setKey(ck.getExperiment()).setCheckpoint(StoreKeys.display(ck)).setReason(reason)
+          .setKey(ck.getExperiment()).setCheckpoint(CheckpointNames.of(ck)).setReason(reason)
           .setFailedAt(Instant.ofEpochMilli(context.currentSystemTimeMs())).build();
       log.warn(reason);
       metrics.deadLetter("timeout");
@@ -413,7 +414,7 @@ final class CheckpointProcessor implements Processor<String, SpaceEvent, String,
     });
     Map<String, List<String>> columns = new LinkedHashMap<>();
     for (int i = 0; i < colNames.size(); i++) columns.put(colNames.get(i), cols.get(i));
-    return new Space(StoreKeys.display(s.key()), ids, FloatMatrix.wrap(rows, dim, data), columns);
+    return new Space(CheckpointNames.of(s.key()), ids, FloatMatrix.wrap(rows, dim, data), columns);
   }
 
   private void forward(String key, SpecificRecord value, String child) {
@@ -430,7 +431,7 @@ final class CheckpointProcessor implements Processor<String, SpaceEvent, String,
         .setPartition(m == null ? -1 : m.partition())
         .setOffset(m == null ? -1 : m.offset())
         .setKey(key)
-        .setCheckpoint(ck == null ? null : StoreKeys.display(ck))
+        .setCheckpoint(ck == null ? null : CheckpointNames.of(ck))
         .setReason(reason)
         .setPayload(payload)
         .setFailedAt(Instant.ofEpochMilli(context.currentSystemTimeMs()))

@@ -24,9 +24,4 @@ final class StoreKeys {
   static String chunk(CheckpointKey k, int sequence) {
     return checkpoint(k) + String.format("%010d", sequence);
   }
-
-  /** The human form experiment/space@step. */
-  static String display(CheckpointKey k) {
-    return k.getExperiment() + "/" + k.getSpace() + "@" + k.getStep();
-  }
 }

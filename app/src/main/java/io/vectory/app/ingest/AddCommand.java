@@ -1,5 +1,6 @@
 package io.vectory.app.ingest;
 
+import io.vectory.schemas.CheckpointNames;
 import io.vectory.app.KafkaOptions;
 import io.vectory.avro.Metric;
 import io.vectory.core.space.Metadata;
@@ -120,7 +121,7 @@ public final class AddCommand implements Callable<Integer> {
     CheckpointPublisher.Builder b = settings.publisher();
     if (transactionalId != null) b.transactionalId(transactionalId);
     try (CheckpointPublisher p = b.build()) {
-      String name = experiment + "/" + space + "@" + step;
+      String name = CheckpointNames.of(experiment, space, step);
       PublishResult r = p.publish(experiment, space, step, s.ids(), FloatBuffer.wrap(s.vectors().data()), s.vectors().cols(), d,
           (acked, total, bytes) -> {
             err.printf("\rpublishing %s: %d/%d chunks acknowledged (%.1f MB)", name, acked, total, bytes / 1e6);
