@@ -10,12 +10,12 @@ import java.nio.ByteOrder;
 import java.util.List;
 
 /** Checks an EmbeddingChunk against its index and unpacks its little-endian float32 vectors. */
-final class Chunks {
+public final class Chunks {
 
   private Chunks() {}
 
 
-  static IndexInfo info(SpaceRegistered r, IndexNames names) {
+  public static IndexInfo info(SpaceRegistered r, IndexNames names) {
     CheckpointKey k = r.getCheckpoint();
     if (r.getDimension() <= 0) throw new IllegalArgumentException("SpaceRegistered " + CheckpointNames.of(k) + ": field dimension is " + r.getDimension() + ", expected > 0");
     return new IndexInfo(CheckpointNames.of(k), names.space(k.getExperiment(), k.getSpace(), k.getStep()), IndexInfo.CHECKPOINT,
@@ -24,7 +24,7 @@ final class Chunks {
   }
 
   /** The chunk's vectors, row-major; throws naming the field when the chunk does not fit its index. */
-  static float[] vectors(EmbeddingChunk c, IndexInfo info) {
+  public static float[] vectors(EmbeddingChunk c, IndexInfo info) {
     String what = "EmbeddingChunk " + CheckpointNames.of(c.getCheckpoint()) + " #" + c.getSequence();
     int n = c.getIds().size();
     if (c.getDimension() != info.dimension()) {

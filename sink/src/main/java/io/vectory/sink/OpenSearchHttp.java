@@ -17,11 +17,11 @@ import java.time.Duration;
  * StoreUnavailableException} (retry later); any other non-2xx becomes an {@link IllegalArgumentException}
  * naming the call and OpenSearch's reason, unless the caller accepts that status.
  */
-final class OpenSearchHttp {
+public final class OpenSearchHttp {
 
-  static final ObjectMapper JSON = new ObjectMapper();
+  public static final ObjectMapper JSON = new ObjectMapper();
 
-  record Response(int status, JsonNode body) {
+  public record Response(int status, JsonNode body) {
     boolean ok() {
       return status / 100 == 2;
     }
@@ -31,7 +31,7 @@ final class OpenSearchHttp {
   private final Duration timeout;
   private final HttpClient client;
 
-  OpenSearchHttp(String url, Duration timeout) {
+  public OpenSearchHttp(String url, Duration timeout) {
     String u = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
     this.base = URI.create(u);
     if (base.getScheme() == null || base.getHost() == null) {
@@ -41,12 +41,12 @@ final class OpenSearchHttp {
     this.client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).version(HttpClient.Version.HTTP_1_1).build();
   }
 
-  String url() {
+  public String url() {
     return base.toString();
   }
 
   /** Sends a JSON body (or none); statuses listed in {@code accept} are returned instead of thrown. */
-  Response call(String method, String path, Object body, int... accept) {
+  public Response call(String method, String path, Object body, int... accept) {
     String json;
     try {
       json = body == null ? null : body instanceof String s ? s : JSON.writeValueAsString(body);
@@ -57,7 +57,7 @@ final class OpenSearchHttp {
   }
 
   /** POST /_bulk with newline-delimited JSON. */
-  Response bulk(String ndjson) {
+  public Response bulk(String ndjson) {
     return send("POST", "/_bulk", ndjson, "application/x-ndjson");
   }
 
@@ -90,7 +90,7 @@ final class OpenSearchHttp {
     throw new IllegalArgumentException("OpenSearch at " + base + " refused " + method + " " + path + " (" + r.statusCode() + "): " + reason);
   }
 
-  static String reason(JsonNode json, byte[] raw) {
+  public static String reason(JsonNode json, byte[] raw) {
     JsonNode err = json.path("error");
     if (err.isObject()) {
       String type = err.path("type").asText("");

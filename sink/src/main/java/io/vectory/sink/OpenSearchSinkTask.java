@@ -30,19 +30,19 @@ public final class OpenSearchSinkTask extends SinkTask {
 
   private static final Logger log = LoggerFactory.getLogger(OpenSearchSinkTask.class);
 
-  private final Function<SinkConfig, SpaceStore> storeFactory;
+  private final Function<SinkConfig, SpaceSink> storeFactory;
   private SinkConfig config;
-  private SpaceStore store;
+  private SpaceSink store;
   private SpaceWriter writer;
   private ValueDecoder decoder;
   private String spacesTopic, comparisonsTopic, alertsTopic;
 
   public OpenSearchSinkTask() {
-    this(c -> new OpenSearchSpaceStore(c.getString(SinkConfig.OPENSEARCH_URL), new IndexNames(c.getString(SinkConfig.INDEX_PREFIX)),
+    this(c -> new OpenSearchSpaceSink(c.getString(SinkConfig.OPENSEARCH_URL), new IndexNames(c.getString(SinkConfig.INDEX_PREFIX)),
         Duration.ofMillis(c.getLong(SinkConfig.REQUEST_TIMEOUT_MS))));
   }
 
-  OpenSearchSinkTask(Function<SinkConfig, SpaceStore> storeFactory) {
+  OpenSearchSinkTask(Function<SinkConfig, SpaceSink> storeFactory) {
     this.storeFactory = storeFactory;
   }
 

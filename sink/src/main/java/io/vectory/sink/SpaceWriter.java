@@ -10,14 +10,14 @@ import io.vectory.avro.SpaceRegistered;
 import java.util.List;
 
 /**
- * Applies the pipeline's output events to a {@link SpaceStore}: the Connect task does it for OpenSearch,
- * and the embedded demo can do the same for the embedded store, so both paths write the same documents.
+ * Applies the pipeline's output events to a {@link SpaceSink}: the Connect task does it for OpenSearch,
+ * and the embedded default does the same for the embedded store, so both paths write the same documents.
  */
 public final class SpaceWriter {
 
-  private final SpaceStore store;
+  private final SpaceSink store;
 
-  public SpaceWriter(SpaceStore store) {
+  public SpaceWriter(SpaceSink store) {
     this.store = store;
   }
 

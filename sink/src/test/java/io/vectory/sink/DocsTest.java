@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 class DocsTest {
 
   private static JsonNode mapping(String file) throws Exception {
-    return OpenSearchHttp.JSON.readTree(OpenSearchSpaceStore.mappingResource(file)).path("mappings");
+    return OpenSearchHttp.JSON.readTree(OpenSearchSpaceSink.mappingResource(file)).path("mappings");
   }
 
   /** Every field of a document exists in the strict mapping with a type that can hold its value. */

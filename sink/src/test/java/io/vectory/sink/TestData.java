@@ -30,11 +30,11 @@ import java.util.zip.CRC32C;
  * embedded by hashed TF-IDF over words and character trigrams. Not a neural model, but real text
  * structure: clusters, near-duplicates, uneven density. Deterministic.
  */
-final class TestData {
+public final class TestData {
 
   private TestData() {}
 
-  static Space fortunes(int dim) {
+  public static Space fortunes(int dim) {
     List<String[]> rows = readFortunes();
     int n = rows.size();
     List<Map<Integer, Double>> tfs = new ArrayList<>(n);
@@ -66,7 +66,7 @@ final class TestData {
     return new Space("fortunes", ids, FloatMatrix.wrap(n, dim, data), Map.of("label", labels));
   }
 
-  static List<String[]> readFortunes() {
+  public static List<String[]> readFortunes() {
     try (InputStream in = TestData.class.getResourceAsStream("/io/vectory/core/datasets/fortunes.csv")) {
       if (in == null) throw new IllegalStateException("fortunes.csv missing from the core module");
       String s = new String(in.readAllBytes(), StandardCharsets.UTF_8);
@@ -97,7 +97,7 @@ final class TestData {
   }
 
   /** A checkpoint as the pipeline sends it on vectory.indexed-spaces: register, chunks of chunkRows, completion. */
-  static List<SpaceEvent> checkpoint(String experiment, String spaceName, long step, Space space, Metric metric, int chunkRows) {
+  public static List<SpaceEvent> checkpoint(String experiment, String spaceName, long step, Space space, Metric metric, int chunkRows) {
     CheckpointKey key = new CheckpointKey(experiment, spaceName, step);
     FloatMatrix m = space.vectors();
     List<String> cols = new ArrayList<>(new java.util.TreeSet<>(space.columns().keySet()));
@@ -129,7 +129,7 @@ final class TestData {
     return out;
   }
 
-  static ComparisonResult comparison(String experiment, long stepA, long stepB, Relation relation, double mean, long computedAt) {
+  public static ComparisonResult comparison(String experiment, long stepA, long stepB, Relation relation, double mean, long computedAt) {
     return ComparisonResult.newBuilder().setDataset("fortunes").setModel("hashed-tfidf")
         .setA(new CheckpointKey(experiment, "head", stepA)).setB(new CheckpointKey(experiment, "head", stepB))
         .setRelation(relation).setK(10).setMetricA(io.vectory.avro.Metric.COSINE).setMetricB(io.vectory.avro.Metric.COSINE)
@@ -138,7 +138,7 @@ final class TestData {
         .setCka(0.93).setComputeMillis(120).setComputedAt(Instant.ofEpochMilli(computedAt)).build();
   }
 
-  static DriftAlert alert(String experiment, long stepA, long stepB, double value) {
+  public static DriftAlert alert(String experiment, long stepA, long stepB, double value) {
     return DriftAlert.newBuilder().setDataset("fortunes").setModel("hashed-tfidf")
         .setA(new CheckpointKey(experiment, "head", stepA)).setB(new CheckpointKey(experiment, "head", stepB))
         .setRule(DriftRule.JACCARD_FLOOR).setValue(value).setThreshold(0.3).setTrailingMean(null)

@@ -126,8 +126,8 @@ public final class CompareCommand implements Callable<Integer> {
     }
     long t0 = System.nanoTime();
     // Registered names (experiment/space@step, ...) after the files; lazy, so file-only runs never open a store.
-    io.vectory.sink.SpaceStore[] opened = new io.vectory.sink.SpaceStore[1];
-    SpaceSource registered = new io.vectory.sink.RegisteredSpaceSource(() -> opened[0] = storeOptions.open());
+    io.vectory.store.SpaceStore[] opened = new io.vectory.store.SpaceStore[1];
+    SpaceSource registered = new io.vectory.store.RegisteredSpaceSource(() -> opened[0] = storeOptions.open());
     Loaded la;
     Loaded lb;
     try {

@@ -4,7 +4,7 @@ import io.vectory.avro.ComparisonResult;
 import io.vectory.avro.DriftAlert;
 import io.vectory.avro.Relation;
 import io.vectory.ingest.PublishResult;
-import io.vectory.sink.SpaceStores;
+import io.vectory.store.SpaceStores;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;

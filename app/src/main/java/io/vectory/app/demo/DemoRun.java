@@ -11,7 +11,7 @@ import io.vectory.ingest.PublishResult;
 import io.vectory.ingest.SpaceDescription;
 import io.vectory.schemas.EventSerdes;
 import io.vectory.schemas.Topics;
-import io.vectory.sink.EmbeddedSpaceStore;
+import io.vectory.store.EmbeddedSpaceStore;
 import io.vectory.sink.IndexInfo;
 import io.vectory.sink.SpaceWriter;
 import io.vectory.streams.ComparisonTopology;

@@ -2,7 +2,7 @@ package io.vectory.app.report;
 
 import io.vectory.avro.ComparisonResult;
 import io.vectory.avro.Relation;
-import io.vectory.sink.SpaceStore;
+import io.vectory.store.SpaceStore;
 import io.vectory.app.store.StoreOptions;
 import java.nio.file.Path;
 import java.util.ArrayList;

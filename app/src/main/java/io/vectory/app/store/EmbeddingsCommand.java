@@ -4,7 +4,7 @@ import io.vectory.core.compare.Metric;
 import io.vectory.core.space.NpySpaceSource;
 import io.vectory.core.space.Space;
 import io.vectory.sink.IndexInfo;
-import io.vectory.sink.SpaceStore;
+import io.vectory.store.SpaceStore;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Locale;

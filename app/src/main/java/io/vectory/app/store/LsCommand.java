@@ -2,7 +2,7 @@ package io.vectory.app.store;
 
 import io.vectory.avro.ComparisonResult;
 import io.vectory.sink.IndexInfo;
-import io.vectory.sink.SpaceStore;
+import io.vectory.store.SpaceStore;
 import java.io.PrintWriter;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;

@@ -1,8 +1,8 @@
 package io.vectory.app.store;
 
 import io.vectory.sink.IndexInfo;
-import io.vectory.sink.SpaceStore;
-import io.vectory.sink.SpaceStore.Neighbor;
+import io.vectory.store.SpaceStore;
+import io.vectory.store.SpaceStore.Neighbor;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.HashSet;

@@ -1,7 +1,7 @@
 package io.vectory.app.store;
 
-import io.vectory.sink.SpaceStore;
-import io.vectory.sink.SpaceStores;
+import io.vectory.store.SpaceStore;
+import io.vectory.store.SpaceStores;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 

@@ -5,7 +5,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.vectory.core.projection.Projections;
 import io.vectory.core.projection.UmapOptions;
-import io.vectory.sink.SpaceStore;
+import io.vectory.store.SpaceStore;
 import io.vectory.sink.StoreUnavailableException;
 import java.io.IOException;
 import java.io.InputStream;

@@ -2,7 +2,7 @@ package io.vectory.app.web;
 
 import io.vectory.app.store.StoreOptions;
 import io.vectory.core.projection.UmapOptions;
-import io.vectory.sink.SpaceStore;
+import io.vectory.store.SpaceStore;
 import io.vectory.sink.StoreUnavailableException;
 import java.io.IOException;
 import java.io.PrintWriter;

@@ -16,7 +16,7 @@ import io.vectory.core.compare.ProgressListener;
 import io.vectory.core.compare.SpaceComparator;
 import io.vectory.core.space.Space;
 import io.vectory.core.vectors.FloatMatrix;
-import io.vectory.sink.EmbeddedSpaceStore;
+import io.vectory.store.EmbeddedSpaceStore;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;

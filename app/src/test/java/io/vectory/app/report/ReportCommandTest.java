@@ -10,7 +10,7 @@ import io.vectory.avro.CheckpointKey;
 import io.vectory.avro.ComparisonResult;
 import io.vectory.avro.Metric;
 import io.vectory.avro.Relation;
-import io.vectory.sink.EmbeddedSpaceStore;
+import io.vectory.store.EmbeddedSpaceStore;
 import java.awt.image.BufferedImage;
 import java.io.PrintWriter;
 import java.io.StringWriter;

@@ -16,7 +16,7 @@ import io.vectory.core.compare.SpaceComparator;
 import io.vectory.core.projection.Projections;
 import io.vectory.core.projection.UmapOptions;
 import io.vectory.core.space.Space;
-import io.vectory.sink.EmbeddedSpaceStore;
+import io.vectory.store.EmbeddedSpaceStore;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;

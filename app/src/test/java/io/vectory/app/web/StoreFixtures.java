@@ -10,7 +10,7 @@ import io.vectory.core.datasets.Fortunes;
 import io.vectory.core.npy.Npy;
 import io.vectory.core.space.Space;
 import io.vectory.core.vectors.FloatMatrix;
-import io.vectory.sink.SpaceStore;
+import io.vectory.store.SpaceStore;
 import io.vectory.sink.SpaceWriter;
 import java.io.IOException;
 import java.nio.ByteBuffer;

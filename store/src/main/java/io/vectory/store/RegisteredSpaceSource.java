@@ -1,4 +1,4 @@
-package io.vectory.sink;
+package io.vectory.store;
 
 import io.vectory.core.space.Space;
 import io.vectory.core.space.SpaceSource;

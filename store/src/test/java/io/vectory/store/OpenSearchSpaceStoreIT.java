@@ -1,5 +1,11 @@
-package io.vectory.sink;
+package io.vectory.store;
 
+import io.vectory.sink.Docs;
+import io.vectory.sink.IndexInfo;
+import io.vectory.sink.IndexNames;
+import io.vectory.sink.OpenSearchHttp;
+import io.vectory.sink.SpaceWriter;
+import io.vectory.sink.TestData;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

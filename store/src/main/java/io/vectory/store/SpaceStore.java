@@ -1,11 +1,11 @@
-package io.vectory.sink;
+package io.vectory.store;
 
-import io.vectory.avro.CheckpointCompleted;
 import io.vectory.avro.ComparisonResult;
 import io.vectory.avro.DriftAlert;
-import io.vectory.avro.EmbeddingChunk;
-import io.vectory.avro.SpaceRegistered;
 import io.vectory.core.compare.Metric;
+import io.vectory.sink.IndexInfo;
+import io.vectory.sink.SpaceSink;
+import io.vectory.sink.StoreUnavailableException;
 import io.vectory.core.space.Space;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -15,9 +15,9 @@ import java.util.Optional;
 import java.util.TreeSet;
 
 /**
- * Where indexed spaces, comparison results and alerts live: OpenSearch ({@link OpenSearchSpaceStore}) or
- * in-process Lucene HNSW on disk ({@link EmbeddedSpaceStore}, the default). Every write is idempotent by
- * natural key (point id within an index, comparison and alert ids from {@link Docs}), so a replay
+ * Where indexed spaces, comparison results and alerts live, read and written: OpenSearch
+ * ({@link OpenSearchSpaceStore}) or in-process Lucene HNSW on disk ({@link EmbeddedSpaceStore}, the default).
+ * The write side is the sink's {@link SpaceSink}: every write is idempotent by natural key, so a replay
  * overwrites instead of doubling.
  *
  * <p>Names ({@code ref}) resolve with {@link #resolve}: {@code experiment/space@step}, {@code
@@ -26,21 +26,7 @@ import java.util.TreeSet;
  * <p>Failures: {@link StoreUnavailableException} when the store cannot be reached (retry later);
  * {@link IllegalArgumentException} for input the store will never accept (report, do not retry).
  */
-public interface SpaceStore extends AutoCloseable {
-
-  /** Where this store keeps its data (a URL or a folder), for messages. */
-  String location();
-
-  // ---- checkpoints, event by event (the sink's path)
-
-  /** Creates (or reopens, on replay) the checkpoint's index. */
-  IndexInfo beginCheckpoint(SpaceRegistered registered);
-
-  /** Indexes one chunk's points; a point already there (replay) is overwritten. */
-  void addChunk(EmbeddingChunk chunk);
-
-  /** Makes the checkpoint visible and marks it complete; returns its entry with the rows actually stored. */
-  IndexInfo completeCheckpoint(CheckpointCompleted completed);
+public interface SpaceStore extends SpaceSink {
 
   // ---- whole spaces
 
@@ -64,18 +50,11 @@ public interface SpaceStore extends AutoCloseable {
 
   // ---- results
 
-  void putComparisons(List<ComparisonResult> results);
-
-  void putAlerts(List<DriftAlert> alerts);
-
   /** Comparison results, oldest first (by computed_at); experiment null for all. */
   List<ComparisonResult> comparisons(String experiment);
 
   /** Drift alerts, oldest first; experiment null for all. */
   List<DriftAlert> alerts(String experiment);
-
-  @Override
-  void close();
 
   // ---- derived
 

@@ -1,5 +1,9 @@
-package io.vectory.sink;
+package io.vectory.store;
 
+import io.vectory.sink.Chunks;
+import io.vectory.sink.Docs;
+import io.vectory.sink.IndexInfo;
+import io.vectory.sink.IndexNames;
 import io.vectory.schemas.CheckpointNames;
 import com.fasterxml.jackson.core.type.TypeReference;
 import io.vectory.avro.CheckpointCompleted;
@@ -73,6 +77,8 @@ import org.apache.lucene.util.BytesRef;
  * back exactly what was published (CKA, for one, is not invariant to normalisation).
  */
 public final class EmbeddedSpaceStore implements SpaceStore {
+
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
   private static final String RAW = "raw";
   /** Candidates the HNSW search keeps (its ef): more than k, for recall, at little cost. */
@@ -525,7 +531,7 @@ public final class EmbeddedSpaceStore implements SpaceStore {
   private IndexInfo readInfo(String physical) {
     Path f = dir(physical).resolve("index.json");
     try {
-      return IndexInfo.fromMap(OpenSearchHttp.JSON.readValue(f.toFile(), Map.class));
+      return IndexInfo.fromMap(JSON.readValue(f.toFile(), Map.class));
     } catch (NoSuchFileException | java.io.FileNotFoundException e) {
       return null;
     } catch (IOException e) {
@@ -538,7 +544,7 @@ public final class EmbeddedSpaceStore implements SpaceStore {
     try {
       Files.createDirectories(d);
       Path tmp = d.resolve("index.json.tmp");
-      OpenSearchHttp.JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), info.toMap());
+      JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), info.toMap());
       try {
         Files.move(tmp, d.resolve("index.json"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
       } catch (AtomicMoveNotSupportedException e) {
@@ -570,7 +576,7 @@ public final class EmbeddedSpaceStore implements SpaceStore {
     m.put("_id", id);
     m.putAll(doc);
     try {
-      return OpenSearchHttp.JSON.writeValueAsString(m);
+      return JSON.writeValueAsString(m);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -599,7 +605,7 @@ public final class EmbeddedSpaceStore implements SpaceStore {
         if (l.isBlank()) continue;
         Map<String, Object> d;
         try {
-          d = OpenSearchHttp.JSON.readValue(l, new TypeReference<LinkedHashMap<String, Object>>() {});
+          d = JSON.readValue(l, new TypeReference<LinkedHashMap<String, Object>>() {});
         } catch (IOException e) {
           // A torn last line (the process died mid-write) is skipped; anything else is corruption worth naming.
           if (n == all.size()) break;

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vectory.store.OpenSearchSpaceStore;
 import io.vectory.avro.Relation;
 import io.vectory.avro.SpaceEvent;
 import io.vectory.core.compare.Metric;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vectory.avro.ComparisonResult;
+import io.vectory.store.EmbeddedSpaceStore;
 import io.vectory.avro.Relation;
 import io.vectory.avro.SpaceEvent;
 import io.vectory.core.compare.Metric;
@@ -104,7 +105,7 @@ class OpenSearchSinkTaskTest {
   void anOutageAsksConnectToWaitAndRedeliver() {
     EmbeddedSpaceStore real = new EmbeddedSpaceStore(dir);
     boolean[] down = {true};
-    SpaceStore flaky = (SpaceStore) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {SpaceStore.class},
+    SpaceSink flaky = (SpaceSink) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {SpaceSink.class},
         (proxy, m, args) -> {
           if (down[0] && m.getName().startsWith("put")) throw new StoreUnavailableException("connection refused");
           try {

@@ -1,5 +1,6 @@
-package io.vectory.sink;
+package io.vectory.store;
 
+import io.vectory.sink.IndexNames;
 import java.nio.file.Path;
 import java.time.Duration;
 
