@@ -17,23 +17,57 @@ public final class SpaceComparator {
     if (n < 2) throw new IllegalArgumentException("need at least 2 points, got " + n);
     int k = o.k();
     if (k > n - 1) throw new IllegalArgumentException("k must be between 1 and n - 1 = " + (n - 1) + ", got " + k);
-    boolean exact = o.sample() == 0 || o.sample() >= n;
-    int[] queries = exact ? null : sample(n, o.sample(), o.seed());
+    int[] queries = queryRows(n, o);
     ProgressListener pa = (done, total) -> p.progress(done, 2 * total);
     ProgressListener pb = (done, total) -> p.progress(total + done, 2 * total);
-    int[] na;
-    int[] nb;
+    KnnLists la;
+    KnnLists lb;
     try {
-      na = ExactKnn.search(a, o.metricA(), k, o.includeSelf(), queries, pa);
+      la = KnnLists.compute(a, o.metricA(), k, o.includeSelf(), queries, pa);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("space A: " + e.getMessage(), e);
     }
     try {
-      nb = ExactKnn.search(b, o.metricB(), k, o.includeSelf(), queries, pb);
+      lb = KnnLists.compute(b, o.metricB(), k, o.includeSelf(), queries, pb);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("space B: " + e.getMessage(), e);
     }
-    int nq = exact ? n : queries.length;
+    return merge(la, lb, a, b, o, start);
+  }
+
+  /** The query rows a comparison with these options uses: null for every row, else the seeded sample. */
+  public static int[] queryRows(int n, CompareOptions o) {
+    boolean exact = o.sample() == 0 || o.sample() >= n;
+    return exact ? null : sample(n, o.sample(), o.seed());
+  }
+
+  /**
+   * Compares two spaces from k-NN lists already computed (kept by a store or the pipeline): only the Jaccard
+   * merge and CKA run, no k-NN pass. The lists must serve the options (same k or more, metric, self rule, queries).
+   */
+  public static ComparisonOutcome compare(KnnLists listsA, KnnLists listsB, FloatMatrix a, FloatMatrix b, CompareOptions o) {
+    long start = System.nanoTime();
+    int n = a.rows();
+    if (b.rows() != n || listsA.n() != n || listsB.n() != n) {
+      throw new IllegalArgumentException("the spaces must hold the same points: A has " + n + " rows, B has " + b.rows()
+          + ", their k-NN lists " + listsA.n() + " and " + listsB.n());
+    }
+    int[] queries = queryRows(n, o);
+    if (!listsA.serves(o.k(), o.metricA(), o.includeSelf(), queries)) throw new IllegalArgumentException("space A's k-NN lists (k " + listsA.k()
+        + ", " + listsA.metric() + ", self " + listsA.includeSelf() + ") do not serve k " + o.k() + ", " + o.metricA() + ", self " + o.includeSelf());
+    if (!listsB.serves(o.k(), o.metricB(), o.includeSelf(), queries)) throw new IllegalArgumentException("space B's k-NN lists (k " + listsB.k()
+        + ", " + listsB.metric() + ", self " + listsB.includeSelf() + ") do not serve k " + o.k() + ", " + o.metricB() + ", self " + o.includeSelf());
+    return merge(listsA.truncate(o.k()), listsB.truncate(o.k()), a, b, o, start);
+  }
+
+  private static ComparisonOutcome merge(KnnLists la, KnnLists lb, FloatMatrix a, FloatMatrix b, CompareOptions o, long start) {
+    int n = a.rows();
+    int k = o.k();
+    int[] na = la.neighbours();
+    int[] nb = lb.neighbours();
+    int[] queries = la.queryRows();
+    boolean exact = queries == null;
+    int nq = la.queries();
     int[] rows = exact ? identity(n) : queries;
     float[] per = new float[nq];
     long[] hist = new long[10];

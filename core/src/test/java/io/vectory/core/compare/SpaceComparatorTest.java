@@ -54,6 +54,25 @@ class SpaceComparatorTest {
   }
 
   @Test
+  void keptListsGiveTheSameComparisonWithoutAKnnPass() {
+    FloatMatrix a = ExactKnnTest.gaussian(250, 8, 11);
+    FloatMatrix b = ExactKnnTest.gaussian(250, 12, 12);
+    CompareOptions opt = CompareOptions.defaults().withK(5).withMetrics(Metric.EUCLIDEAN, Metric.COSINE);
+    ComparisonOutcome direct = SpaceComparator.compare(a, b, opt, ProgressListener.NONE);
+    // Lists kept at k = 10 serve k = 5: the first five of an exact 10-list are the exact 5-list.
+    KnnLists la = KnnLists.compute(a, Metric.EUCLIDEAN, 10, false, null, ProgressListener.NONE);
+    KnnLists lb = KnnLists.compute(b, Metric.COSINE, 10, false, null, ProgressListener.NONE);
+    ComparisonOutcome kept = SpaceComparator.compare(la, lb, a, b, opt);
+    assertEquals(direct.meanJaccard(), kept.meanJaccard(), 0);
+    assertArrayEquals(direct.histogram(), kept.histogram());
+    assertArrayEquals(direct.perPoint(), kept.perPoint());
+    assertArrayEquals(ExactKnn.search(a, Metric.EUCLIDEAN, 5, false), la.truncate(5).neighbours());
+    // Lists of another metric or self rule are refused, not silently used.
+    assertThrows(IllegalArgumentException.class, () -> SpaceComparator.compare(lb, la, a, b, opt));
+    assertThrows(IllegalArgumentException.class, () -> SpaceComparator.compare(la, lb, a, b, opt.withK(11)));
+  }
+
+  @Test
   void binsFollowNumpyEdges() {
     assertEquals(0, SpaceComparator.bin(0.0));
     assertEquals(0, SpaceComparator.bin(0.0999));
