@@ -1,11 +1,15 @@
 package io.vectory.ingest;
 
 import io.vectory.schemas.CheckpointNames;
+import io.vectory.schemas.CheckpointProtocol;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Checks a checkpoint before anything is sent; the first problem found is reported with its row, id or column. */
+/**
+ * Checks a checkpoint before anything is sent (the consumers' checks of {@link CheckpointProtocol}, on the caller's
+ * arrays); the first problem found is reported with its row, id or column.
+ */
 final class CheckpointValidator {
   private CheckpointValidator() {}
 
@@ -19,6 +23,8 @@ final class CheckpointValidator {
     if (ids == null) throw new InvalidCheckpointException(where + ": ids are missing");
     int dim = rows.dimension();
     if (dim == 0) throw new InvalidCheckpointException(where + ": vectors have dimension 0");
+    String size = CheckpointProtocol.checkSize(n, dim);
+    if (!size.isEmpty()) throw new InvalidCheckpointException(where + ": " + size);
     if (rows instanceof Rows.Arrays2d a) {
       for (int r = 0; r < n; r++) {
         float[] row = a.row(r);

@@ -1,21 +1,18 @@
 package io.vectory.sink;
 
-import io.vectory.avro.CheckpointCompleted;
 import io.vectory.avro.CheckpointKey;
 import io.vectory.avro.ComparisonResult;
 import io.vectory.avro.DriftAlert;
 import io.vectory.avro.DriftRule;
-import io.vectory.avro.EmbeddingChunk;
 import io.vectory.avro.Relation;
 import io.vectory.avro.SpaceEvent;
 import io.vectory.avro.SpaceRegistered;
 import io.vectory.core.compare.Metric;
+import io.vectory.schemas.CheckpointProtocol;
 import io.vectory.core.space.Space;
 import io.vectory.core.vectors.FloatMatrix;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -23,7 +20,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.zip.CRC32C;
 
 /**
  * Real-ish test vectors: the core module's fortunes corpus (1,307 real texts in 10 labelled categories)
@@ -101,32 +97,19 @@ public final class TestData {
     CheckpointKey key = new CheckpointKey(experiment, spaceName, step);
     FloatMatrix m = space.vectors();
     List<String> cols = new ArrayList<>(new java.util.TreeSet<>(space.columns().keySet()));
-    List<SpaceEvent> out = new ArrayList<>();
-    out.add(new SpaceEvent(SpaceRegistered.newBuilder().setCheckpoint(key).setDataset("fortunes").setModel("hashed-tfidf")
+    SpaceRegistered registered = SpaceRegistered.newBuilder().setCheckpoint(key).setDataset("fortunes").setModel("hashed-tfidf")
         .setDimension(m.cols()).setRows(m.rows()).setMetric(io.vectory.avro.Metric.valueOf(metric.name()))
-        .setMetadataColumns(cols).setRegisteredAt(Instant.ofEpochMilli(1_700_000_000_000L + step)).build()));
-    CRC32C crc = new CRC32C();
-    int seq = 0;
-    for (int first = 0; first < m.rows(); first += chunkRows, seq++) {
-      int n = Math.min(chunkRows, m.rows() - first);
-      ByteBuffer b = ByteBuffer.allocate(n * m.cols() * 4).order(ByteOrder.LITTLE_ENDIAN);
-      float[] row = new float[m.cols()];
-      List<List<String>> meta = new ArrayList<>();
-      for (int r = first; r < first + n; r++) {
-        m.row(r, row);
-        for (float x : row) b.putFloat(x);
-        List<String> vals = new ArrayList<>();
-        for (String c : cols) vals.add(space.columns().get(c).get(r));
-        meta.add(vals);
-      }
-      b.flip();
-      crc.update(b.duplicate());
-      out.add(new SpaceEvent(EmbeddingChunk.newBuilder().setCheckpoint(key).setSequence(seq).setFirstRow(first).setDimension(m.cols())
-          .setIds(new ArrayList<>(space.ids().subList(first, first + n))).setVectors(b).setMetadata(cols.isEmpty() ? List.of() : meta).build()));
+        .setMetadataColumns(cols).setRegisteredAt(Instant.ofEpochMilli(1_700_000_000_000L + step)).build();
+    float[][] rows = new float[m.rows()][];
+    List<List<String>> meta = new ArrayList<>();
+    for (int r = 0; r < m.rows(); r++) {
+      rows[r] = m.row(r, new float[m.cols()]);
+      if (cols.isEmpty()) continue;
+      List<String> vals = new ArrayList<>();
+      for (String c : cols) vals.add(space.columns().get(c).get(r));
+      meta.add(vals);
     }
-    out.add(new SpaceEvent(CheckpointCompleted.newBuilder().setCheckpoint(key).setRows(m.rows()).setChunks(seq).setChecksum(crc.getValue())
-        .setCompletedAt(Instant.ofEpochMilli(1_700_000_000_500L + step)).build()));
-    return out;
+    return CheckpointProtocol.events(registered, space.ids(), rows, meta, chunkRows, Instant.ofEpochMilli(1_700_000_000_500L + step));
   }
 
   public static ComparisonResult comparison(String experiment, long stepA, long stepB, Relation relation, double mean, long computedAt) {
