@@ -13,6 +13,9 @@ import io.vectory.avro.ReferencePinned;
 import io.vectory.avro.Relation;
 import io.vectory.avro.SpaceEvent;
 import io.vectory.avro.SpaceRegistered;
+import io.vectory.avro.StoredCheckpoint;
+import io.vectory.avro.StoredPins;
+import io.vectory.avro.StoredSpace;
 import io.vectory.core.compare.CompareOptions;
 import io.vectory.core.compare.ProgressListener;
 import io.vectory.core.compare.SpaceComparator;
@@ -30,7 +33,6 @@ import java.util.List;
 import java.util.Map;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -49,16 +51,15 @@ import org.slf4j.LoggerFactory;
  */
 final class CheckpointProcessor implements Processor<String, SpaceEvent, String, SpecificRecord> {
   private static final Logger log = LoggerFactory.getLogger(CheckpointProcessor.class);
-  private static final Codec<EmbeddingChunk> CHUNK = new Codec<>(EmbeddingChunk.class);
   private static final StringSerializer KEYS = new StringSerializer();
 
   private final PipelineConfig config;
   private final VectoryMetrics metrics;
   private ProcessorContext<String, SpecificRecord> context;
-  private KeyValueStore<String, byte[]> checkpoints;
-  private KeyValueStore<String, byte[]> chunks;
-  private KeyValueStore<String, byte[]> spaces;
-  private KeyValueStore<String, byte[]> pins;
+  private KeyValueStore<String, StoredCheckpoint> checkpoints;
+  private KeyValueStore<String, EmbeddingChunk> chunks;
+  private KeyValueStore<String, StoredSpace> spaces;
+  private KeyValueStore<String, StoredPins> pins;
 
   CheckpointProcessor(PipelineConfig config) {
     this.config = config;
@@ -115,8 +116,8 @@ final class CheckpointProcessor implements Processor<String, SpaceEvent, String,
   }
 
   private CheckpointState stateOrNew(CheckpointKey ck) {
-    byte[] b = checkpoints.get(StoreKeys.checkpoint(ck));
-    if (b != null) return CheckpointState.decode(b);
+    CheckpointState stored = checkpoint(ck);
+    if (stored != null) return stored;
     RecordMetadata m = context.recordMetadata().orElse(null);
     return new CheckpointState(ck, false, null, 0, now(), m == null ? -1 : m.partition(), m == null ? -1 : m.offset(), List.of());
   }
@@ -131,7 +132,7 @@ final class CheckpointProcessor implements Processor<String, SpaceEvent, String,
     s = s.registered() != null
         ? s.withProblem("SpaceRegistered: received twice; expected once per checkpoint", now())
         : s.withRegistered(e, now());
-    checkpoints.put(StoreKeys.checkpoint(ck), s.encode());
+    put(s);
   }
 
   private void onChunk(EmbeddingChunk c) {
@@ -149,22 +150,21 @@ final class CheckpointProcessor implements Processor<String, SpaceEvent, String,
       if (chunks.get(key) != null) {
         s = s.withProblem("sequence: chunk " + c.getSequence() + " received twice; expected each sequence once", now());
       } else {
-        chunks.put(key, CHUNK.encode(c));
+        chunks.put(key, c);
         s = s.withChunk(now());
       }
     }
-    checkpoints.put(StoreKeys.checkpoint(ck), s.encode());
+    put(s);
   }
 
   private void onCompleted(CheckpointCompleted done) {
     CheckpointKey ck = done.getCheckpoint();
-    byte[] b = checkpoints.get(StoreKeys.checkpoint(ck));
-    if (b == null) {
+    CheckpointState s = checkpoint(ck);
+    if (s == null) {
       deadLetter(ck.getExperiment(), ck, "incomplete", "CheckpointCompleted: no SpaceRegistered or EmbeddingChunk received for " + CheckpointNames.of(ck)
           + "; expected them first (or it timed out earlier)", null);
       return;
     }
-    CheckpointState s = CheckpointState.decode(b);
     if (s.retained()) {
       deadLetter(ck.getExperiment(), ck, "duplicate", "CheckpointCompleted: " + CheckpointNames.of(ck) + " was already accepted; expected one completion", null);
       return;
@@ -192,20 +192,20 @@ final class CheckpointProcessor implements Processor<String, SpaceEvent, String,
     forward(exp, SpaceEvent.newBuilder().setEvent(s.registered()).build(), ComparisonTopology.INDEXED_SINK);
     forEachChunk(ck, c -> forward(exp, SpaceEvent.newBuilder().setEvent(c).build(), ComparisonTopology.INDEXED_SINK));
     forward(exp, SpaceEvent.newBuilder().setEvent(done).build(), ComparisonTopology.INDEXED_SINK);
-    checkpoints.put(StoreKeys.checkpoint(ck), s.asRetained().encode());
+    put(s.asRetained());
 
     // References, deduplicated: on the second checkpoint the previous one is also the first.
     Map<String, List<Relation>> relations = new LinkedHashMap<>();
     Map<String, CheckpointKey> refKeys = new HashMap<>();
     if (space != null) {
-      addRef(relations, refKeys, Codec.key(exp, ck.getSpace(), space.previousStep()), Relation.PREVIOUS);
-      addRef(relations, refKeys, Codec.key(exp, ck.getSpace(), space.firstStep()), Relation.FIRST);
+      addRef(relations, refKeys, StoreKeys.checkpointKey(exp, ck.getSpace(), space.previousStep()), Relation.PREVIOUS);
+      addRef(relations, refKeys, StoreKeys.checkpointKey(exp, ck.getSpace(), space.firstStep()), Relation.FIRST);
     }
-    List<CheckpointKey> pinned = Pins.decode(pins.get(exp));
+    List<CheckpointKey> pinned = pinned(exp);
     for (CheckpointKey p : pinned) {
       if (p.equals(ck)) continue;
-      byte[] ps = checkpoints.get(StoreKeys.checkpoint(p));
-      if (ps != null && CheckpointState.decode(ps).retained()) addRef(relations, refKeys, p, Relation.PINNED);
+      CheckpointState ps = checkpoint(p);
+      if (ps != null && ps.retained()) addRef(relations, refKeys, p, Relation.PINNED);
     }
 
     Double previousJaccard = null;
@@ -213,7 +213,7 @@ final class CheckpointProcessor implements Processor<String, SpaceEvent, String,
       Space a = load(s);
       for (Map.Entry<String, List<Relation>> e : relations.entrySet()) {
         CheckpointKey refKey = refKeys.get(e.getKey());
-        CheckpointState ref = CheckpointState.decode(checkpoints.get(e.getKey()));
+        CheckpointState ref = checkpoint(refKey);
         ComparisonResult.Builder result;
         try {
           result = compare(s.registered(), a, ref.registered(), load(ref));
@@ -238,9 +238,9 @@ final class CheckpointProcessor implements Processor<String, SpaceEvent, String,
     SpaceState next = space == null
         ? new SpaceState(ck.getStep(), ck.getStep(), new double[0])
         : space.next(ck.getStep(), previousJaccard == null ? 0 : previousJaccard, previousJaccard != null, t.window());
-    spaces.put(StoreKeys.space(exp, ck.getSpace()), next.encode());
+    spaces.put(StoreKeys.space(exp, ck.getSpace()), next.stored());
     if (space != null && space.previousStep() != space.firstStep()) {
-      pruneIfUnused(Codec.key(exp, ck.getSpace(), space.previousStep()), pinned, next);
+      pruneIfUnused(StoreKeys.checkpointKey(exp, ck.getSpace(), space.previousStep()), pinned, next);
     }
   }
 
@@ -315,12 +315,11 @@ final class CheckpointProcessor implements Processor<String, SpaceEvent, String,
   private void onPinned(ReferencePinned p) {
     CheckpointKey ref = p.getReference();
     String exp = ref.getExperiment();
-    List<CheckpointKey> list = Pins.decode(pins.get(exp));
+    List<CheckpointKey> list = pinned(exp);
     if (p.getPinned()) {
       if (list.contains(ref)) return;
-      byte[] cs = checkpoints.get(StoreKeys.checkpoint(ref));
       SpaceState space = spaceState(ref);
-      boolean stored = cs != null;
+      boolean stored = checkpoints.get(StoreKeys.checkpoint(ref)) != null;
       if (!stored && space != null && ref.getStep() <= space.previousStep()) {
         deadLetter(exp, ref, "pin", "ReferencePinned: " + CheckpointNames.of(ref) + " is not stored (only the first, the previous and pinned "
             + "checkpoints of a space are kept, or it was never accepted); expected a pin before the next checkpoint of its space completes", null);
@@ -332,27 +331,41 @@ final class CheckpointProcessor implements Processor<String, SpaceEvent, String,
       SpaceState space = spaceState(ref);
       if (space != null) pruneIfUnused(ref, list, space);
     }
-    pins.put(exp, Pins.encode(list));
+    pins.put(exp, new StoredPins(list));
   }
 
   /** Deletes a retained checkpoint unless it is still the first, the previous, or pinned. */
   private void pruneIfUnused(CheckpointKey k, List<CheckpointKey> pinned, SpaceState space) {
     if (k.getStep() == space.firstStep() || k.getStep() == space.previousStep() || pinned.contains(k)) return;
-    byte[] cs = checkpoints.get(StoreKeys.checkpoint(k));
-    if (cs != null && CheckpointState.decode(cs).retained()) drop(k);
+    CheckpointState cs = checkpoint(k);
+    if (cs != null && cs.retained()) drop(k);
   }
 
   private SpaceState spaceState(CheckpointKey ck) {
-    byte[] b = spaces.get(StoreKeys.space(ck.getExperiment(), ck.getSpace()));
-    return b == null ? null : SpaceState.decode(b);
+    StoredSpace s = spaces.get(StoreKeys.space(ck.getExperiment(), ck.getSpace()));
+    return s == null ? null : SpaceState.of(s);
+  }
+
+  private CheckpointState checkpoint(CheckpointKey ck) {
+    StoredCheckpoint s = checkpoints.get(StoreKeys.checkpoint(ck));
+    return s == null ? null : CheckpointState.of(s);
+  }
+
+  private void put(CheckpointState s) {
+    checkpoints.put(StoreKeys.checkpoint(s.key()), s.stored());
+  }
+
+  private List<CheckpointKey> pinned(String experiment) {
+    StoredPins p = pins.get(experiment);
+    return p == null ? new ArrayList<>() : new ArrayList<>(p.getPins());
   }
 
   private void expireStale(long now) {
     long timeout = config.checkpointTimeout().toMillis();
     List<CheckpointState> stale = new ArrayList<>();
-    try (KeyValueIterator<String, byte[]> it = checkpoints.all()) {
+    try (KeyValueIterator<String, StoredCheckpoint> it = checkpoints.all()) {
       while (it.hasNext()) {
-        CheckpointState s = CheckpointState.decode(it.next().value);
+        CheckpointState s = CheckpointState.of(it.next().value);
         if (!s.retained() && now - s.lastActivity() >= timeout) stale.add(s);
       }
     }
@@ -376,7 +389,7 @@ final class CheckpointProcessor implements Processor<String, SpaceEvent, String,
   private void drop(CheckpointKey ck) {
     String prefix = StoreKeys.checkpoint(ck);
     List<String> keys = new ArrayList<>();
-    try (KeyValueIterator<String, byte[]> it = chunks.prefixScan(prefix, KEYS)) {
+    try (KeyValueIterator<String, EmbeddingChunk> it = chunks.prefixScan(prefix, KEYS)) {
       while (it.hasNext()) keys.add(it.next().key);
     }
     for (String k : keys) chunks.delete(k);
@@ -384,10 +397,9 @@ final class CheckpointProcessor implements Processor<String, SpaceEvent, String,
   }
 
   private void forEachChunk(CheckpointKey ck, java.util.function.Consumer<EmbeddingChunk> f) {
-    try (KeyValueIterator<String, byte[]> it = chunks.prefixScan(StoreKeys.checkpoint(ck), KEYS)) {
+    try (KeyValueIterator<String, EmbeddingChunk> it = chunks.prefixScan(StoreKeys.checkpoint(ck), KEYS)) {
       while (it.hasNext()) {
-        KeyValue<String, byte[]> kv = it.next();
-        f.accept(CHUNK.decode(kv.value));
+        f.accept(it.next().value);
       }
     }
   }

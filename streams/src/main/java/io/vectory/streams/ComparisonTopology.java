@@ -1,5 +1,9 @@
 package io.vectory.streams;
 
+import io.vectory.avro.EmbeddingChunk;
+import io.vectory.avro.StoredCheckpoint;
+import io.vectory.avro.StoredPins;
+import io.vectory.avro.StoredSpace;
 import io.vectory.schemas.EventSerdes;
 import io.vectory.schemas.TopicSpec;
 import io.vectory.schemas.Topics;
@@ -56,10 +60,10 @@ public final class ComparisonTopology {
     Topology t = new Topology();
     t.addSource(SOURCE, Serdes.String().deserializer(), topics.spaceEvents.valueSerde(serdes).deserializer(), topics.spaceEvents.name());
     t.addProcessor(PROCESSOR, () -> new CheckpointProcessor(config), SOURCE);
-    t.addStateStore(store(CHECKPOINT_STORE), PROCESSOR);
-    t.addStateStore(store(CHUNK_STORE), PROCESSOR);
-    t.addStateStore(store(SPACE_STORE), PROCESSOR);
-    t.addStateStore(store(PIN_STORE), PROCESSOR);
+    t.addStateStore(store(CHECKPOINT_STORE, StoredCheckpoint.class), PROCESSOR);
+    t.addStateStore(store(CHUNK_STORE, EmbeddingChunk.class), PROCESSOR);
+    t.addStateStore(store(SPACE_STORE, StoredSpace.class), PROCESSOR);
+    t.addStateStore(store(PIN_STORE, StoredPins.class), PROCESSOR);
     t.addSink(INDEXED_SINK, topics.indexedSpaces.name(), Serdes.String().serializer(), values(topics.indexedSpaces, serdes), PROCESSOR);
     t.addSink(COMPARISONS_SINK, topics.comparisons.name(), Serdes.String().serializer(), values(topics.comparisons, serdes), PROCESSOR);
     t.addSink(ALERTS_SINK, topics.alerts.name(), Serdes.String().serializer(), values(topics.alerts, serdes), PROCESSOR);
@@ -92,8 +96,9 @@ public final class ComparisonTopology {
   /** Largest record the pipeline's topics and changelogs accept (chunks of large checkpoints). */
   public static final int MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
 
-  private static StoreBuilder<KeyValueStore<String, byte[]>> store(String name) {
-    return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.String(), Serdes.ByteArray());
+  /** Every store value is an Avro record from schemas/ in single-object encoding: versioned by its schema fingerprint. */
+  private static <V extends SpecificRecord> StoreBuilder<KeyValueStore<String, V>> store(String name, Class<V> type) {
+    return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.String(), StateSerde.of(name, type));
   }
 
   @SuppressWarnings("unchecked")

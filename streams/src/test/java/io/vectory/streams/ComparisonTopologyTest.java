@@ -154,7 +154,7 @@ class ComparisonTopologyTest {
   void onlyFirstPreviousAndPinnedCheckpointsStayInTheStores() {
     start(config());
     for (int s = 0; s < 4; s++) send("e1", checkpoint("e1", s, data.perturbed(0.01 * s, s)));
-    var chunks = driver.<String, byte[]>getKeyValueStore(ComparisonTopology.CHUNK_STORE);
+    var chunks = driver.<String, io.vectory.avro.EmbeddingChunk>getKeyValueStore(ComparisonTopology.CHUNK_STORE);
     var kept = new java.util.TreeSet<Long>();
     try (var it = chunks.all()) {
       it.forEachRemaining(kv -> kept.add(Long.parseLong(kv.key.split("\u0000")[2])));
@@ -213,7 +213,7 @@ class ComparisonTopologyTest {
     List<String> rs = results.readValuesToList().stream().map(r -> r.getA().getStep() + " " + r.getRelation() + " " + r.getB().getStep()).toList();
     assertEquals(List.of("2 PREVIOUS 0", "2 FIRST 0"), rs);
     // The rejected checkpoint's chunks are gone from the store.
-    try (var it = driver.<String, byte[]>getKeyValueStore(ComparisonTopology.CHUNK_STORE).prefixScan(experiment + "\u0000head\u00001\u0000", new org.apache.kafka.common.serialization.StringSerializer())) {
+    try (var it = driver.<String, io.vectory.avro.EmbeddingChunk>getKeyValueStore(ComparisonTopology.CHUNK_STORE).prefixScan(experiment + "\u0000head\u00001\u0000", new org.apache.kafka.common.serialization.StringSerializer())) {
       assertFalse(it.hasNext());
     }
   }
