@@ -25,6 +25,8 @@ import picocli.CommandLine.Command;
       io.vectory.app.report.ReportCommand.class,
       io.vectory.app.store.LsCommand.class,
       io.vectory.app.store.EmbeddingsCommand.class,
+      io.vectory.app.store.DatasetCommand.class,
+      io.vectory.app.store.ExperimentCommand.class,
       io.vectory.app.store.QueryCommand.class,
       io.vectory.app.web.RunCommand.class,
       io.vectory.app.pipeline.PipelineCommand.class,

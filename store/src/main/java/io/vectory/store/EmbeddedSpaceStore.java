@@ -101,6 +101,14 @@ public final class EmbeddedSpaceStore implements SpaceStore {
     return lifecycle.put(info, space);
   }
 
+  @Override
+  public IndexInfo putIndex(String name, Space space, Metric metric, String knnModel, String dataset, String model, String source, HnswSettings hnsw) {
+    IndexInfo info = new IndexInfo(name, names.loaded(name), IndexInfo.LOADED, null, null, -1, dataset, model, metric, knnModel,
+        space.vectors().cols(), space.vectors().rows(), columns(space), false, System.currentTimeMillis(), source);
+    search.evict(info.physical());
+    return lifecycle.put(info, space, LuceneDocs.codec(hnsw.m(), hnsw.efConstruction()));
+  }
+
   private static List<String> columns(Space space) {
     return new ArrayList<>(new TreeSet<>(space.columns().keySet()));
   }

@@ -107,10 +107,15 @@ final class IndexLifecycle {
 
   /** Writes a whole space as the index {@code info} describes (replacing one of that physical name). */
   synchronized IndexInfo put(IndexInfo info, Space space) {
+    return put(info, space, LuceneDocs.CODEC);
+  }
+
+  /** As {@link #put(IndexInfo, Space)}, building the HNSW graph with these settings. */
+  synchronized IndexInfo put(IndexInfo info, Space space, org.apache.lucene.codecs.Codec codec) {
     FloatMatrix m = space.vectors();
     delete(info.physical());
     folders.write(info);
-    IndexWriter w = writer(info);
+    IndexWriter w = writer(info, codec);
     try {
       for (int r = 0; r < m.rows(); r++) {
         float[] row = new float[m.cols()];
@@ -169,11 +174,15 @@ final class IndexLifecycle {
   }
 
   private IndexWriter writer(IndexInfo info) {
+    return writer(info, LuceneDocs.CODEC);
+  }
+
+  private IndexWriter writer(IndexInfo info, org.apache.lucene.codecs.Codec codec) {
     openInfo.put(info.physical(), info);
     IndexWriter w = writers.get(info.physical());
     if (w != null) return w;
     try {
-      IndexWriterConfig cfg = new IndexWriterConfig().setRAMBufferSizeMB(256).setCodec(LuceneDocs.CODEC)
+      IndexWriterConfig cfg = new IndexWriterConfig().setRAMBufferSizeMB(256).setCodec(codec)
           .setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND);
       w = new IndexWriter(FSDirectory.open(folders.lucene(info.physical())), cfg);
     } catch (IOException e) {

@@ -103,28 +103,36 @@ final class LuceneDocs {
     return u;
   }
 
-  /** Lucene's default codec with room for vectors wider than 1024; the on-disk format is the default one. */
-  private static final KnnVectorsFormat HNSW = new Lucene99HnswVectorsFormat();
-  private static final KnnVectorsFormat WIDE_HNSW = new KnnVectorsFormat(HNSW.getName()) {
-    @Override
-    public KnnVectorsWriter fieldsWriter(SegmentWriteState state) throws IOException {
-      return HNSW.fieldsWriter(state);
-    }
+  /** Lucene's default HNSW settings: M (max connections per node) and ef_construction (beam width while building). */
+  static final int DEFAULT_M = Lucene99HnswVectorsFormat.DEFAULT_MAX_CONN;
+  static final int DEFAULT_EF_CONSTRUCTION = Lucene99HnswVectorsFormat.DEFAULT_BEAM_WIDTH;
 
-    @Override
-    public KnnVectorsReader fieldsReader(SegmentReadState state) throws IOException {
-      return HNSW.fieldsReader(state);
-    }
+  static final Lucene103Codec CODEC = codec(DEFAULT_M, DEFAULT_EF_CONSTRUCTION);
 
-    @Override
-    public int getMaxDimensions(String field) {
-      return MAX_DIMENSIONS;
-    }
-  };
-  static final Lucene103Codec CODEC = new Lucene103Codec() {
-    @Override
-    public KnnVectorsFormat getKnnVectorsFormatForField(String field) {
-      return WIDE_HNSW;
-    }
-  };
+  /** Lucene's default codec with room for vectors wider than 1024 and the given HNSW settings; the on-disk format is the default one. */
+  static Lucene103Codec codec(int m, int efConstruction) {
+    KnnVectorsFormat hnsw = new Lucene99HnswVectorsFormat(m, efConstruction);
+    KnnVectorsFormat wide = new KnnVectorsFormat(hnsw.getName()) {
+      @Override
+      public KnnVectorsWriter fieldsWriter(SegmentWriteState state) throws IOException {
+        return hnsw.fieldsWriter(state);
+      }
+
+      @Override
+      public KnnVectorsReader fieldsReader(SegmentReadState state) throws IOException {
+        return hnsw.fieldsReader(state);
+      }
+
+      @Override
+      public int getMaxDimensions(String field) {
+        return MAX_DIMENSIONS;
+      }
+    };
+    return new Lucene103Codec() {
+      @Override
+      public KnnVectorsFormat getKnnVectorsFormatForField(String field) {
+        return wide;
+      }
+    };
+  }
 }

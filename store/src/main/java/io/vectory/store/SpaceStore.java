@@ -35,6 +35,24 @@ public interface SpaceStore extends SpaceSink {
   /** Stores a whole space as an index under {@code name} (replacing one of that name) and returns its entry. */
   IndexInfo putIndex(String name, Space space, Metric metric, String knnModel, String dataset, String model, String source);
 
+  /** HNSW graph settings of a loaded index: M (links per node) and ef_construction (candidates while building). */
+  record HnswSettings(int m, int efConstruction) {
+    public static final HnswSettings DEFAULTS = new HnswSettings(16, 100);
+
+    public HnswSettings {
+      if (m < 2 || m > 512) throw new IllegalArgumentException("--hnsw-m " + m + ": expected 2..512");
+      if (efConstruction < 1 || efConstruction > 3200) throw new IllegalArgumentException("--hnsw-ef-construction " + efConstruction + ": expected 1..3200");
+    }
+  }
+
+  /** As {@link #putIndex}, building the HNSW graph with these settings. */
+  default IndexInfo putIndex(String name, Space space, Metric metric, String knnModel, String dataset, String model, String source, HnswSettings hnsw) {
+    if (!hnsw.equals(HnswSettings.DEFAULTS)) {
+      throw new UnsupportedOperationException(location() + ": this store builds HNSW graphs with M 16 and ef_construction 100 only");
+    }
+    return putIndex(name, space, metric, knnModel, dataset, model, source);
+  }
+
   /** Every index, checkpoints and loaded ones, ordered by experiment, space, step, name. */
   List<IndexInfo> indices();
 
