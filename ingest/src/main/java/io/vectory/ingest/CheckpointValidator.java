@@ -14,9 +14,15 @@ final class CheckpointValidator {
   private CheckpointValidator() {}
 
   static void validate(String experiment, String space, long step, List<String> ids, Rows rows, SpaceDescription d) {
+    try {
+      CheckpointNames.requireValid("experiment", experiment);
+      CheckpointNames.requireValid("space", space);
+      if (d != null && d.dataset() != null) CheckpointNames.requirePrintable("dataset", d.dataset());
+      if (d != null && d.model() != null) CheckpointNames.requirePrintable("model", d.model());
+    } catch (IllegalArgumentException e) {
+      throw new InvalidCheckpointException(e.getMessage());
+    }
     String where = CheckpointNames.of(experiment, space, step);
-    if (experiment == null || experiment.isBlank()) throw new InvalidCheckpointException("experiment name is empty");
-    if (space == null || space.isBlank()) throw new InvalidCheckpointException(where + ": space name is empty");
     if (step < 0) throw new InvalidCheckpointException(where + ": step must be >= 0, got " + step);
     int n = rows.rows();
     if (n == 0) throw new InvalidCheckpointException(where + ": no vectors (0 rows)");

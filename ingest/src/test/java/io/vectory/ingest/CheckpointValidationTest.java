@@ -20,6 +20,17 @@ class CheckpointValidationTest {
   }
 
   @Test
+  void hostileNamesAreRefusedBeforeAnythingIsSent() {
+    float[][] v = {{1, 2}, {3, 4}};
+    String m = assertThrows(InvalidCheckpointException.class, () -> publisher.publish("run\u001b[2J", "head", 3, List.of("a", "b"), v, d)).getMessage();
+    assertTrue(m.contains("experiment name 'run\\u001B[2J' holds the non-printable character U+001B"), m);
+    m = assertThrows(InvalidCheckpointException.class, () -> publisher.publish("..%2F", "he/ad", 3, List.of("a", "b"), v, d)).getMessage();
+    assertTrue(m.contains("space name 'he/ad' holds '/'"), m);
+    m = assertThrows(InvalidCheckpointException.class, () -> publisher.publish("x".repeat(60_000), "head", 3, List.of("a", "b"), v, d)).getMessage();
+    assertTrue(m.contains("60000 characters long; at most 200"), m);
+  }
+
+  @Test
   void wrongDimensionNamesTheRow() {
     float[][] v = {{1, 2, 3}, {4, 5, 6}, {7, 8}};
     String m = refused(List.of("a", "b", "c"), v);

@@ -29,6 +29,22 @@ public final class CheckpointNames {
    * {@code / @ \} (they separate or escape the parts of {@code experiment/space@step} and of paths).
    */
   public static String requireValid(String what, String name) {
+    requirePrintable(what, name);
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      if (c == '/' || c == '@' || c == '\\') {
+        throw new IllegalArgumentException(what + " name '" + printable(name) + "' holds '" + c
+            + "' (it separates experiment/space@step); use letters, digits and - _ . instead");
+      }
+    }
+    return name;
+  }
+
+  /**
+   * The rule for free-text labels such as dataset and model names (which may hold '/', as in
+   * {@code sentence-transformers/all-MiniLM-L6-v2}): {@link #requireValid}'s rules but the separators.
+   */
+  public static String requirePrintable(String what, String name) {
     if (name == null || name.isEmpty()) throw new IllegalArgumentException(what + " name is empty");
     int length = name.codePointCount(0, name.length());
     if (length > MAX_NAME_LENGTH) {
@@ -42,10 +58,6 @@ public final class CheckpointNames {
       if (nonPrintable(c)) {
         throw new IllegalArgumentException(what + " name '" + printable(name) + "' holds the non-printable character U+"
             + String.format("%04X", c) + " at position " + name.codePointCount(0, i));
-      }
-      if (c == '/' || c == '@' || c == '\\') {
-        throw new IllegalArgumentException(what + " name '" + printable(name) + "' holds '" + (char) c
-            + "' (it separates experiment/space@step); use letters, digits and - _ . instead");
       }
       i += Character.charCount(c);
     }

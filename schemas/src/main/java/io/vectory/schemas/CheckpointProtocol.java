@@ -186,7 +186,24 @@ public final class CheckpointProtocol {
     public Validation(SpaceRegistered registered, List<String> earlierProblems) {
       this.registered = registered;
       problems.addAll(earlierProblems);
-      if (registered == null) problems.add("SpaceRegistered: none received before CheckpointCompleted; expected one per checkpoint");
+      if (registered == null) {
+        problems.add("SpaceRegistered: none received before CheckpointCompleted; expected one per checkpoint");
+      } else {
+        // Raw records can come from any producer: the names a user will see are checked here too.
+        nameProblem("experiment", registered.getCheckpoint().getExperiment(), true);
+        nameProblem("space", registered.getCheckpoint().getSpace(), true);
+        nameProblem("dataset", registered.getDataset(), false);
+        nameProblem("model", registered.getModel(), false);
+      }
+    }
+
+    private void nameProblem(String what, String name, boolean strict) {
+      try {
+        if (strict) CheckpointNames.requireValid(what, name);
+        else CheckpointNames.requirePrintable(what, name);
+      } catch (IllegalArgumentException e) {
+        problems.add(what + ": " + e.getMessage());
+      }
     }
 
     public void accept(EmbeddingChunk c) {
