@@ -51,12 +51,19 @@ final class CheckpointValidator {
       Integer first = seen.putIfAbsent(id, r);
       if (first != null) throw new InvalidCheckpointException(where + ": duplicate id '" + id + "' at rows " + first + " and " + r + "; ids must be unique");
     }
+    boolean cosine = d.metric() == io.vectory.avro.Metric.COSINE;
     for (int r = 0; r < n; r++) {
+      boolean zero = true;
       for (int c = 0; c < dim; c++) {
         float f = rows.get(r, c);
         if (!Float.isFinite(f)) {
           throw new InvalidCheckpointException(where + ": row " + r + " (id '" + ids.get(r) + "') component " + c + " is " + f + "; vectors must be finite");
         }
+        zero &= f == 0;
+      }
+      if (zero && cosine) {
+        throw new InvalidCheckpointException(where + ": row " + r + " (id '" + ids.get(r) + "') is the zero vector, which has no direction under the cosine metric;"
+            + " drop it or publish with another metric");
       }
     }
     for (Map.Entry<String, List<String>> col : d.columns().entrySet()) {

@@ -31,6 +31,16 @@ class CheckpointValidationTest {
   }
 
   @Test
+  void limitsTheStoresEnforceAreCheckedAtPublishTime() {
+    String m = refused(List.of("a"), new float[][] {new float[100_000]});
+    assertTrue(m.contains("dimension 100000 is above the limit of 4096"), m);
+    m = refused(List.of("a"), new float[][] {{1, 2}});
+    assertTrue(m.contains("1 row: a space needs at least 2 points"), m);
+    m = refused(List.of("a", "b"), new float[][] {{1, 2}, {0, 0}});
+    assertTrue(m.contains("row 1 (id 'b') is the zero vector, which has no direction under the cosine metric"), m);
+  }
+
+  @Test
   void wrongDimensionNamesTheRow() {
     float[][] v = {{1, 2, 3}, {4, 5, 6}, {7, 8}};
     String m = refused(List.of("a", "b", "c"), v);

@@ -110,5 +110,8 @@ class CheckpointProtocolTest {
   void sizeLimitIsRowsTimesDimension() {
     assertEquals("", CheckpointProtocol.checkSize(1_000_000, 2000));
     assertTrue(CheckpointProtocol.checkSize(2_000_000, 2000).contains("above the limit"));
+    assertEquals("dimension 100000 is above the limit of 4096 components per vector (the stores' k-NN index limit)",
+        CheckpointProtocol.checkSize(1, 100_000));
+    assertEquals("1 row: a space needs at least 2 points to have neighbours", CheckpointProtocol.checkSize(1, 8));
   }
 }
