@@ -14,9 +14,12 @@ import io.vectory.avro.Relation;
 import io.vectory.avro.SpaceEvent;
 import io.vectory.avro.SpaceRegistered;
 import io.vectory.avro.StoredCheckpoint;
+import io.vectory.avro.StoredKnnLists;
 import io.vectory.avro.StoredPins;
 import io.vectory.avro.StoredSpace;
 import io.vectory.core.compare.CompareOptions;
+import io.vectory.core.compare.ComparisonOutcome;
+import io.vectory.core.compare.KnnLists;
 import io.vectory.core.compare.ProgressListener;
 import io.vectory.core.compare.SpaceComparator;
 import io.vectory.core.space.Space;
@@ -60,6 +63,7 @@ final class CheckpointProcessor implements Processor<String, SpaceEvent, String,
   private KeyValueStore<String, EmbeddingChunk> chunks;
   private KeyValueStore<String, StoredSpace> spaces;
   private KeyValueStore<String, StoredPins> pins;
+  private KeyValueStore<String, StoredKnnLists> knn;
 
   CheckpointProcessor(PipelineConfig config) {
     this.config = config;
@@ -73,6 +77,7 @@ final class CheckpointProcessor implements Processor<String, SpaceEvent, String,
     this.chunks = context.getStateStore(ComparisonTopology.CHUNK_STORE);
     this.spaces = context.getStateStore(ComparisonTopology.SPACE_STORE);
     this.pins = context.getStateStore(ComparisonTopology.PIN_STORE);
+    this.knn = context.getStateStore(ComparisonTopology.KNN_STORE);
     long timeout = config.checkpointTimeout().toMillis();
     // Check often enough that a stale checkpoint waits at most ~1.25 × the timeout.
     long every = Math.max(100, Math.min(timeout / 4, 60_000));
@@ -193,6 +198,11 @@ final class CheckpointProcessor implements Processor<String, SpaceEvent, String,
     forEachChunk(ck, c -> forward(exp, SpaceEvent.newBuilder().setEvent(c).build(), ComparisonTopology.INDEXED_SINK));
     forward(exp, SpaceEvent.newBuilder().setEvent(done).build(), ComparisonTopology.INDEXED_SINK);
     put(s.asRetained());
+    // Its k-NN lists, once: every comparison with it, now and as a later reference, merges them.
+    Space a = load(s);
+    long knnStart = System.nanoTime();
+    KnnLists own = keepLists(ck, s.registered(), a, true);
+    long ownKnnNanos = System.nanoTime() - knnStart;
 
     // References, deduplicated: on the second checkpoint the previous one is also the first.
     Map<String, List<Relation>> relations = new LinkedHashMap<>();
@@ -210,13 +220,14 @@ final class CheckpointProcessor implements Processor<String, SpaceEvent, String,
 
     Double previousJaccard = null;
     if (!relations.isEmpty()) {
-      Space a = load(s);
       for (Map.Entry<String, List<Relation>> e : relations.entrySet()) {
         CheckpointKey refKey = refKeys.get(e.getKey());
         CheckpointState ref = checkpoint(refKey);
         ComparisonResult.Builder result;
         try {
-          result = compare(s.registered(), a, ref.registered(), load(ref));
+          // The first comparison carries the new checkpoint's own k-NN pass, so a checkpoint's compute_ms add up.
+          result = compare(s.registered(), a, own, ref.registered(), load(ref), ownKnnNanos);
+          ownKnnNanos = 0;
         } catch (RuntimeException ex) {
           log.warn("cannot compare {} with {}", CheckpointNames.of(ck), CheckpointNames.of(refKey), ex);
           deadLetter(exp, ck, "compare", "comparison with " + CheckpointNames.of(refKey) + " (" + e.getValue() + ") failed: " + ex.getMessage(), null);
@@ -250,12 +261,27 @@ final class CheckpointProcessor implements Processor<String, SpaceEvent, String,
     keys.put(sk, k);
   }
 
-  private ComparisonResult.Builder compare(SpaceRegistered ra, Space a, SpaceRegistered rb, Space b) {
-    var pair = Spaces.alignById(a, b);
-    CompareOptions o = new CompareOptions(config.k(), coreMetric(ra.getMetric()), coreMetric(rb.getMetric()),
-        config.includeSelf(), config.sample(), config.seed());
-    var out = SpaceComparator.compare(pair.a(), pair.b(), o, ProgressListener.NONE);
-    metrics.compared(Duration.ofNanos(out.nanos()));
+  /**
+   * Compares checkpoint a (lists {@code listsA}, null if its pass failed) with the retained reference b. When both
+   * hold their ids in the same row order, the kept lists are merged (no k-NN pass, except b's if it has none kept
+   * that serve); otherwise a's rows index other points than b's, and the pair is aligned and compared directly.
+   *
+   * @param extraNanos time already spent for this comparison (a's own k-NN pass), added to its compute time
+   */
+  private ComparisonResult.Builder compare(SpaceRegistered ra, Space a, KnnLists listsA, SpaceRegistered rb, Space b, long extraNanos) {
+    CompareOptions o = options(ra, rb);
+    long start = System.nanoTime();
+    ComparisonOutcome out;
+    if (a.ids().equals(b.ids())) {
+      if (listsA == null) listsA = keepLists(ra.getCheckpoint(), ra, a, false);
+      KnnLists listsB = keepLists(rb.getCheckpoint(), rb, b, false);
+      out = SpaceComparator.compare(listsA, listsB, a.vectors(), b.vectors(), o);
+    } else {
+      var pair = Spaces.alignById(a, b);
+      out = SpaceComparator.compare(pair.a(), pair.b(), o, ProgressListener.NONE);
+    }
+    long nanos = System.nanoTime() - start + extraNanos;
+    metrics.compared(Duration.ofNanos(nanos));
     Map<String, Double> labelMeans = Map.of();
     List<String> labels = a.columns().get(config.labelColumn());
     // The pair is in a's row order, so a's label column is already one label per compared row.
@@ -278,8 +304,39 @@ final class CheckpointProcessor implements Processor<String, SpaceEvent, String,
         .setHistogram(hist)
         .setLabelMeans(labelMeans)
         .setCka(Double.isFinite(out.cka()) ? out.cka() : null)
-        .setComputeMillis(Math.round(out.nanos() / 1e6))
+        .setComputeMillis(Math.round(nanos / 1e6))
         .setComputedAt(Instant.ofEpochMilli(context.currentSystemTimeMs()));
+  }
+
+  private CompareOptions options(SpaceRegistered ra, SpaceRegistered rb) {
+    return new CompareOptions(config.k(), coreMetric(ra.getMetric()), coreMetric(rb.getMetric()), config.includeSelf(), config.sample(), config.seed());
+  }
+
+  /**
+   * The checkpoint's k-NN lists for this app's k, self rule and query rows under its own metric: the kept ones when
+   * they serve ({@link KnnLists#serves}), else computed now and kept beside the checkpoint's state.
+   *
+   * @param tolerant whether a failed pass is logged and gives null (at acceptance: its comparisons then fail, each
+   *     dead-lettered with the reason) instead of throwing
+   */
+  private KnnLists keepLists(CheckpointKey ck, SpaceRegistered r, Space s, boolean tolerant) {
+    String key = StoreKeys.checkpoint(ck);
+    io.vectory.core.compare.Metric metric = coreMetric(r.getMetric());
+    int[] queries = SpaceComparator.queryRows(s.vectors().rows(), options(r, r));
+    StoredKnnLists stored = knn.get(key);
+    if (stored != null) {
+      KnnLists kept = KnnListsState.of(stored);
+      if (kept.n() == s.vectors().rows() && kept.serves(config.k(), metric, config.includeSelf(), queries)) return kept;
+    }
+    try {
+      KnnLists lists = KnnLists.compute(s.vectors(), metric, config.k(), config.includeSelf(), queries, ProgressListener.NONE);
+      knn.put(key, KnnListsState.stored(lists));
+      return lists;
+    } catch (RuntimeException e) {
+      if (!tolerant) throw e;
+      log.warn("no k-NN lists for {}: {}", CheckpointNames.of(ck), e.getMessage());
+      return null;
+    }
   }
 
   static io.vectory.core.compare.Metric coreMetric(io.vectory.avro.Metric m) {
@@ -393,6 +450,7 @@ final class CheckpointProcessor implements Processor<String, SpaceEvent, String,
       while (it.hasNext()) keys.add(it.next().key);
     }
     for (String k : keys) chunks.delete(k);
+    knn.delete(prefix);
     checkpoints.delete(prefix);
   }
 

@@ -2,6 +2,7 @@ package io.vectory.streams;
 
 import io.vectory.avro.EmbeddingChunk;
 import io.vectory.avro.StoredCheckpoint;
+import io.vectory.avro.StoredKnnLists;
 import io.vectory.avro.StoredPins;
 import io.vectory.avro.StoredSpace;
 import io.vectory.schemas.EventSerdes;
@@ -23,10 +24,10 @@ import org.apache.kafka.streams.state.Stores;
  * experiment's events, state and results stay on one partition and instances scale by partitions.
  *
  * <pre>
- *   space-events ─▶ checkpoints (stores: checkpoints, chunks, spaces, pins) ─┬▶ indexed-spaces
- *                                                                           ├▶ comparisons
- *                                                                           ├▶ alerts
- *                                                                           └▶ dead-letters
+ *   space-events ─▶ checkpoints (stores: checkpoints, chunks, k-NN lists, spaces, pins) ─┬▶ indexed-spaces
+ *                                                                                       ├▶ comparisons
+ *                                                                                       ├▶ alerts
+ *                                                                                       └▶ dead-letters
  * </pre>
  */
 public final class ComparisonTopology {
@@ -43,6 +44,8 @@ public final class ComparisonTopology {
   public static final String CHUNK_STORE = "vectory-chunks";
   /** Per space: first and previous steps, trailing Jaccard values. */
   public static final String SPACE_STORE = "vectory-spaces";
+  /** Per retained checkpoint (same key as its state): its exact k-NN lists, computed once on acceptance. */
+  public static final String KNN_STORE = "vectory-knn";
   /** Per experiment: pinned reference checkpoints. */
   public static final String PIN_STORE = "vectory-pins";
 
@@ -64,6 +67,7 @@ public final class ComparisonTopology {
     t.addStateStore(store(CHUNK_STORE, EmbeddingChunk.class), PROCESSOR);
     t.addStateStore(store(SPACE_STORE, StoredSpace.class), PROCESSOR);
     t.addStateStore(store(PIN_STORE, StoredPins.class), PROCESSOR);
+    t.addStateStore(store(KNN_STORE, StoredKnnLists.class), PROCESSOR);
     t.addSink(INDEXED_SINK, topics.indexedSpaces.name(), Serdes.String().serializer(), values(topics.indexedSpaces, serdes), PROCESSOR);
     t.addSink(COMPARISONS_SINK, topics.comparisons.name(), Serdes.String().serializer(), values(topics.comparisons, serdes), PROCESSOR);
     t.addSink(ALERTS_SINK, topics.alerts.name(), Serdes.String().serializer(), values(topics.alerts, serdes), PROCESSOR);

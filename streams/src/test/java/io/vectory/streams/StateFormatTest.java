@@ -2,6 +2,7 @@ package io.vectory.streams;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,8 +11,10 @@ import io.vectory.avro.EmbeddingChunk;
 import io.vectory.avro.Metric;
 import io.vectory.avro.SpaceRegistered;
 import io.vectory.avro.StoredCheckpoint;
+import io.vectory.avro.StoredKnnLists;
 import io.vectory.avro.StoredPins;
 import io.vectory.avro.StoredSpace;
+import io.vectory.core.compare.KnnLists;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -35,6 +38,9 @@ import org.junit.jupiter.api.Test;
  */
 final class StateFormatTest {
   private static final CheckpointKey KEY = StoreKeys.checkpointKey("fortunes-demo", "head", 3);
+  /** 5 rows, queries 0, 2 and 4 sampled, 2 neighbours each. */
+  private static final KnnLists SAMPLED_LISTS = new KnnLists(5, 2, io.vectory.core.compare.Metric.EUCLIDEAN, false, new int[] {0, 2, 4},
+      new int[] {1, 2, 1, 3, 3, 2});
 
   /** The value written to each store's golden entry (what the app stores, with every field set). */
   static Map<String, SpecificRecord> samples() {
@@ -50,6 +56,7 @@ final class StateFormatTest {
         .setIds(List.of("f0000", "f0001")).setVectors(vectors).setMetadata(List.of(List.of("love"), List.of("work"))).build());
     m.put(ComparisonTopology.SPACE_STORE, new SpaceState(1, 3, new double[] {0.461, 0.561}).stored());
     m.put(ComparisonTopology.PIN_STORE, new StoredPins(List.of(StoreKeys.checkpointKey("fortunes-demo", "head", 1))));
+    m.put(ComparisonTopology.KNN_STORE, KnnListsState.stored(SAMPLED_LISTS));
     return m;
   }
 
@@ -59,6 +66,7 @@ final class StateFormatTest {
       case ComparisonTopology.CHUNK_STORE -> EmbeddingChunk.class;
       case ComparisonTopology.SPACE_STORE -> StoredSpace.class;
       case ComparisonTopology.PIN_STORE -> StoredPins.class;
+      case ComparisonTopology.KNN_STORE -> StoredKnnLists.class;
       default -> throw new IllegalArgumentException(store);
     };
   }
@@ -105,6 +113,15 @@ final class StateFormatTest {
         .deserialize("t", hex.parseHex(golden.getProperty(ComparisonTopology.SPACE_STORE))));
     assertArrayEquals(new double[] {0.461, 0.561}, sp.trailing());
     assertEquals(3, sp.previousStep());
+    KnnLists kept = KnnListsState.of((StoredKnnLists) serde(ComparisonTopology.KNN_STORE).deserializer()
+        .deserialize("t", hex.parseHex(golden.getProperty(ComparisonTopology.KNN_STORE))));
+    assertEquals(List.of(5, 2, io.vectory.core.compare.Metric.EUCLIDEAN, false), List.of(kept.n(), kept.k(), kept.metric(), kept.includeSelf()));
+    assertArrayEquals(SAMPLED_LISTS.queryRows(), kept.queryRows());
+    assertArrayEquals(SAMPLED_LISTS.neighbours(), kept.neighbours());
+    KnnLists exact = new KnnLists(3, 1, io.vectory.core.compare.Metric.COSINE, true, null, new int[] {0, 1, 2});
+    KnnLists back = KnnListsState.of(KnnListsState.stored(exact));
+    assertNull(back.queryRows(), "exact lists stay exact");
+    assertArrayEquals(exact.neighbours(), back.neighbours());
   }
 
   @Test
