@@ -28,7 +28,7 @@ public final class RunCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
   @Mixin StoreOptions storeOptions;
 
-  @Option(names = "--port", defaultValue = "8050", description = "Port to listen on, 0 for any free one (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--port", defaultValue = "8501", description = "Port to listen on, 0 for any free one (default: ${DEFAULT-VALUE}, Vectory's address).")
   int port;
 
   @Option(names = "--host", defaultValue = "127.0.0.1",
