@@ -65,7 +65,7 @@ class HttpTransport:
             req = urllib.request.Request(self._path(ck) + "?" + urllib.parse.urlencode(q), data=data, method="POST",
                                          headers={"Content-Type": "application/x-npz"})
             try:
-                status, answer = self._call(req, ck.name, self.timeout)
+                status, answer = self._call(req, "serve-ingest", self.timeout)
                 answer["attempts"] = attempt
                 return answer
             except _Unreachable as e:

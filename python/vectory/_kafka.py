@@ -97,7 +97,8 @@ class KafkaTransport:
         if confluent_kafka is None:
             raise VectoryError("the Kafka transport needs confluent_kafka: apt-get install python3-confluent-kafka")
         self.bootstrap = bootstrap_servers
-        self.framing = _avro.framing(schema_registry, registry_auth)
+        self.framing = _avro.framing(schema_registry, registry_auth)  # reads both encodings when a registry is set
+        self.writer = self.framing
         self.schemas = _avro.schemas()
         self.prefix = topic_prefix or ""
         self.topic = self.prefix + "vectory.space-events"
@@ -108,7 +109,7 @@ class KafkaTransport:
         self._producer = None
 
     def describe(self):
-        return f"Kafka {self.bootstrap}, {self.framing.describe()}, topic {self.topic}"
+        return f"Kafka {self.bootstrap}, {self.writer.describe()}, topic {self.topic}"
 
     def _fail(self, what, e):
         return VectoryError(f"Kafka at {self.bootstrap}: {what}: {e}")
@@ -179,7 +180,7 @@ class KafkaTransport:
         p = self.producer()
         values, chunks, crc = events(ck, description, self.max_chunk_bytes)
         schema = self.schemas["SpaceEvent"]
-        encoded = [self.framing.encode(self.topic, schema, v) for v in values]
+        encoded = [self.writer.encode(self.topic, schema, v) for v in values]
         last = None
         for attempt in range(1, max_attempts + 1):
             try:
@@ -284,7 +285,7 @@ class KafkaTransport:
                         dead.append(d["reason"])
                 if dead and not accepted:
                     return Verdict("rejected", [], dead)
-                if accepted and self._caught_up(c, [t for t, k in topics.items() if k != "SpaceEvent"]):
+                if accepted and self._caught_up(c, assignment, [t for t, k in topics.items() if k != "SpaceEvent"]):
                     return Verdict("accepted", comparisons, dead)
             return Verdict("pending", comparisons, dead)
         except KafkaException as e:
@@ -303,18 +304,19 @@ class KafkaTransport:
         d = self.framing.decode(m.topic(), self.schemas["SpaceEvent"], v)
         return _key_name(d["event"]["checkpoint"]) == ck.name
 
-    def _caught_up(self, c, topics):
-        for tp in c.assignment():
-            if tp.topic not in topics:
+    def _caught_up(self, c, assignment, topics):
+        """Whether the result topics are read to their ends (the comparisons commit with the acceptance)."""
+        for start in assignment:
+            if start.topic not in topics:
                 continue
+            tp = TopicPartition(start.topic, start.partition)
             lo, hi = c.get_watermark_offsets(tp, timeout=10)
             pos = c.position([tp])[0].offset
-            if pos < 0:
-                pos = lo if hi > lo else hi
-            if pos < hi:
-                # read_committed stops short of the last transaction marker: within 1 is caught up
-                if hi - pos > 1:
-                    return False
+            if pos < 0:  # nothing consumed yet: still at the assigned offset
+                pos = start.offset
+            # read_committed stops short of the last transaction marker: within 1 is caught up
+            if hi - pos > 1:
+                return False
         return True
 
     def close(self):
