@@ -106,6 +106,13 @@ class SinkRegistryAuthIT {
     proxy.stop(0);
   }
 
+  private static OpenSearchSinkTask start(EmbeddedSpaceStore store, OpenSearchSinkTaskTest.Context ctx, Map<String, String> props) {
+    OpenSearchSinkTask task = new OpenSearchSinkTask(cfg -> store);
+    task.initialize(ctx);
+    task.start(props);
+    return task;
+  }
+
   @Test
   void theSinkReadsFromASecuredRegistryOnlyWithTheCredentials() {
     Topics topics = Topics.withPrefix("it-" + UUID.randomUUID().toString().substring(0, 8) + ".");
@@ -133,10 +140,8 @@ class SinkRegistryAuthIT {
     // Without credentials: the task stops with the registry's refusal and the setting to fix; nothing is
     // written and nothing is blamed on the records.
     try (EmbeddedSpaceStore store = new EmbeddedSpaceStore(dir.resolve("without"))) {
-      OpenSearchSinkTask task = new OpenSearchSinkTask(cfg -> store);
       OpenSearchSinkTaskTest.Context ctx = new OpenSearchSinkTaskTest.Context();
-      task.initialize(ctx);
-      task.start(props);
+      OpenSearchSinkTask task = start(store, ctx, props);
       ConnectException e = assertThrows(ConnectException.class, () -> task.put(batch));
       assertTrue(e.getMessage().contains("denied access (HTTP 401)") && e.getMessage().contains(SinkConfig.REGISTRY_USER_INFO), e.getMessage());
       assertTrue(e.getMessage().contains(topics.indexedSpaces.name()), e.getMessage());
@@ -150,10 +155,8 @@ class SinkRegistryAuthIT {
     // With them: every record is read and written.
     props.put(SinkConfig.REGISTRY_USER_INFO, USER_INFO);
     try (EmbeddedSpaceStore store = new EmbeddedSpaceStore(dir.resolve("with"))) {
-      OpenSearchSinkTask task = new OpenSearchSinkTask(cfg -> store);
       OpenSearchSinkTaskTest.Context ctx = new OpenSearchSinkTaskTest.Context();
-      task.initialize(ctx);
-      task.start(props);
+      OpenSearchSinkTask task = start(store, ctx, props);
       task.put(batch);
       assertTrue(ctx.reported.isEmpty(), "rejected: " + ctx.reasons);
       assertEquals(space.ids().size(), store.resolve("exp/head@3").rows());
