@@ -22,8 +22,8 @@ REGISTRY=${VECTORY_SCHEMA_REGISTRY:-http://127.0.0.1:8081/apis/ccompat/v7}
 
 WORK=bench/pipeline/target
 mkdir -p "$WORK"
-echo "building vectory-streams, vectory-ingest and the bench classpath..." >&2
-mvn -q -B -o -pl streams,ingest -am install -DskipTests >&2 2>/dev/null || mvn -q -B -pl streams,ingest -am install -DskipTests >&2
+echo "building vectory-streams, vectory-ingest, vectory-sink and the bench classpath..." >&2
+mvn -q -B -o -pl streams,ingest,sink -am install -DskipTests >&2 2>/dev/null || mvn -q -B -pl streams,ingest,sink -am install -DskipTests >&2
 mvn -q -B -o -f bench/pipeline/pom.xml dependency:build-classpath -Dmdep.outputFile=target/classpath.txt >&2 2>/dev/null \
   || mvn -q -B -f bench/pipeline/pom.xml dependency:build-classpath -Dmdep.outputFile=target/classpath.txt >&2
 CP=$(cat "$WORK/classpath.txt")

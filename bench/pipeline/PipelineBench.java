@@ -11,6 +11,8 @@ import io.vectory.ingest.CheckpointPublisher;
 import io.vectory.ingest.SpaceDescription;
 import io.vectory.schemas.EventSerdes;
 import io.vectory.schemas.Topics;
+import io.vectory.sink.IndexNames;
+import io.vectory.sink.OpenSearchClients;
 import io.vectory.streams.PipelineConfig;
 import io.vectory.streams.PipelineRunner;
 import java.net.URI;
@@ -29,6 +31,8 @@ import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.opensearch.client.opensearch.OpenSearchClient;
+import org.opensearch.client.opensearch._types.FieldValue;
 
 /**
  * Latency of the pipeline, run by bench/pipeline.sh: from a checkpoint's CheckpointCompleted being
@@ -135,18 +139,28 @@ public final class PipelineBench {
     if (connectorTopic == null) {
       System.out.println("indexed: skipped: no Vectory sink connector at " + connect + " (start it to measure completed→indexed in OpenSearch)");
     } else {
-      for (int s = 1; s < steps; s++) {
-        long until = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-        Long seen = null;
-        while (System.nanoTime() < until && seen == null) {
-          if (indexed(http, opensearch, run, s)) seen = System.nanoTime();
-          else Thread.sleep(20);
-        }
-        System.out.println(seen == null
-            ? "step " + s + ": not in " + opensearch + "/vectory-comparisons after 2 min"
-            : String.format(Locale.ROOT, "step %d: completed→comparison searchable in OpenSearch ≤ %.0f ms (polled every 20 ms after the results arrived)",
-                s, (seen - committed[s]) / 1e6));
+      OpenSearchClient os = OpenSearchClients.open(OpenSearchClients.Settings.of(opensearch, Duration.ofSeconds(5)));
+      try {
+        pollIndexed(os, opensearch, run, steps, committed);
+      } finally {
+        OpenSearchClients.close(os);
       }
+    }
+  }
+
+  /** Polls OpenSearch until each step's comparison is searchable: the completed→indexed latency. */
+  static void pollIndexed(OpenSearchClient os, String opensearch, String run, int steps, long[] committed) throws InterruptedException {
+    for (int s = 1; s < steps; s++) {
+      long until = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+      Long seen = null;
+      while (System.nanoTime() < until && seen == null) {
+        if (indexed(os, run, s)) seen = System.nanoTime();
+        else Thread.sleep(20);
+      }
+      System.out.println(seen == null
+          ? "step " + s + ": not in " + opensearch + "/" + IndexNames.defaults().comparisons() + " after 2 min"
+          : String.format(Locale.ROOT, "step %d: completed→comparison searchable in OpenSearch ≤ %.0f ms (polled every 20 ms after the results arrived)",
+              s, (seen - committed[s]) / 1e6));
     }
   }
 
@@ -182,12 +196,15 @@ public final class PipelineBench {
     return null;
   }
 
-  static boolean indexed(HttpClient http, String opensearch, String experiment, int step) throws Exception {
-    String q = "{\"query\":{\"bool\":{\"filter\":[{\"term\":{\"experiment\":\"" + experiment + "\"}},{\"term\":{\"step_a\":" + step + "}}]}}}";
-    HttpRequest req = HttpRequest.newBuilder(URI.create(opensearch + "/vectory-comparisons/_search?filter_path=hits.total"))
-        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(q)).timeout(Duration.ofSeconds(5)).build();
-    HttpResponse<String> r = http.send(req, HttpResponse.BodyHandlers.ofString());
-    return r.statusCode() == 200 && !r.body().matches("(?s).*\"value\"\\s*:\\s*0\\b.*");
+  /** Whether the comparison of this step is searchable in the connector's comparisons index (false while it is not, or the index is missing). */
+  static boolean indexed(OpenSearchClient os, String experiment, int step) {
+    try {
+      return os.count(c -> c.index(IndexNames.defaults().comparisons()).query(q -> q.bool(b -> b
+          .filter(f -> f.term(t -> t.field("experiment").value(FieldValue.of(experiment))))
+          .filter(f -> f.term(t -> t.field("step_a").value(FieldValue.of(step))))))).count() > 0;
+    } catch (Exception e) {
+      return false;
+    }
   }
 
   static String get(HttpClient http, String url) throws Exception {

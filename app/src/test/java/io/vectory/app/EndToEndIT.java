@@ -32,6 +32,7 @@ import io.vectory.schemas.EventSerdes;
 import io.vectory.schemas.Topics;
 import io.vectory.sink.Docs;
 import io.vectory.sink.IndexNames;
+import io.vectory.sink.OpenSearchClients;
 import io.vectory.streams.PipelineConfig;
 import io.vectory.streams.PipelineRunner;
 import io.vectory.streams.metrics.MetricsServer;
@@ -64,6 +65,13 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32C;
 import org.apache.kafka.clients.admin.Admin;
+import org.opensearch.client.opensearch.OpenSearchClient;
+import org.opensearch.client.opensearch._types.ExpandWildcard;
+import org.opensearch.client.opensearch._types.OpenSearchException;
+import org.opensearch.client.opensearch._types.mapping.KnnVectorProperty;
+import org.opensearch.client.opensearch.core.msearch.MultiSearchResponseItem;
+import org.opensearch.client.opensearch.core.msearch.RequestItem;
+import org.opensearch.client.opensearch.core.search.Hit;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -109,7 +117,9 @@ class EndToEndIT {
   final String connector = "vectory-opensearch-sink-" + run;
   final Topics topics = Topics.withPrefix(topicPrefix);
   final IndexNames indices = new IndexNames(indexPrefix);
+  /** Connect, the registry and /metrics over plain HTTP; OpenSearch through its client. */
   final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+  final OpenSearchClient os = OpenSearchClients.open(OpenSearchClients.Settings.of(opensearch, Duration.ofSeconds(60)));
 
   static String env(String name, String def) {
     String v = System.getenv(name);
@@ -224,7 +234,7 @@ class EndToEndIT {
       log("OpenSearch: %d points in %d k-NN indices, each found by a k=%d query with its own vector, %.1f s", points,
           runs.size() * EPOCHS, K, (System.nanoTime() - tIndex) / 1e9);
       for (String bad : List.of(indices.space("alpha", SPACE, 101), indices.space("alpha", SPACE, 102), indices.space("beta", SPACE, 103))) {
-        assertEquals(404, request("HEAD", opensearch + "/" + bad, null).statusCode(), "a rejected checkpoint has no index: " + bad);
+        assertFalse(os.indices().exists(e -> e.index(bad)).value(), "a rejected checkpoint has no index: " + bad);
       }
       assertComparisonDocs(results);
 
@@ -420,23 +430,24 @@ class EndToEndIT {
     String index = indices.space(r.experiment(), SPACE, step);
     int n = r.ids().size();
     await(index + " holds " + n + " documents", Duration.ofSeconds(60), () -> count(index) == n);
-    JsonNode mapping = json(request("GET", opensearch + "/" + index + "/_mapping", null)).path(index).path("mappings").path("properties").path(Docs.VECTOR);
-    assertEquals("knn_vector", mapping.path("type").asText(), index + " mapping " + mapping);
-    assertEquals(r.dim(), mapping.path("dimension").asInt(), index + " mapping " + mapping);
-    assertEquals("lucene", mapping.path("method").path("engine").asText(), index + " mapping " + mapping);
+    var property = os.indices().getMapping(g -> g.index(index)).get(index).mappings().properties().get(Docs.VECTOR);
+    assertTrue(property.isKnnVector(), index + " mapping " + property);
+    KnnVectorProperty mapping = property.knnVector();
+    assertEquals(r.dim(), mapping.dimension(), index + " mapping " + property);
+    assertEquals("lucene", mapping.method().engine(), index + " mapping " + property);
 
     // Every id with exactly the published vector.
-    JsonNode hits = json(request("POST", opensearch + "/" + index + "/_search",
-        "{\"size\":" + (n + 10) + ",\"_source\":[\"" + Docs.ID + "\",\"" + Docs.VECTOR + "\"],\"query\":{\"match_all\":{}}}")).path("hits").path("hits");
+    List<Hit<JsonNode>> hits = os.search(s -> s.index(index).size(n + 10).source(c -> c.filter(f -> f.includes(Docs.ID, Docs.VECTOR)))
+        .query(q -> q.matchAll(m -> m)), JsonNode.class).hits().hits();
     assertEquals(n, hits.size(), index);
     Map<String, Integer> row = new HashMap<>();
     for (int i = 0; i < n; i++) row.put(r.ids().get(i), i);
     float[] v = r.steps().get(step);
-    for (JsonNode h : hits) {
-      String id = h.path("_id").asText();
+    for (Hit<JsonNode> h : hits) {
+      String id = h.id();
       Integer i = row.remove(id);
       assertNotNull(i, index + ": unexpected or repeated id " + id);
-      JsonNode vec = h.path("_source").path(Docs.VECTOR);
+      JsonNode vec = h.source().path(Docs.VECTOR);
       assertEquals(r.dim(), vec.size(), index + " " + id);
       for (int j = 0; j < r.dim(); j++) assertEquals(v[i * r.dim() + j], (float) vec.get(j).asDouble(), 0f, index + " " + id + "[" + j + "]");
     }
@@ -445,23 +456,21 @@ class EndToEndIT {
     // A k-NN query (k 10) with each point's own vector finds that point: _msearch, 200 queries a request.
     List<String> misses = new ArrayList<>();
     for (int from = 0; from < n; from += 200) {
-      StringBuilder body = new StringBuilder();
       int to = Math.min(n, from + 200);
+      List<RequestItem> searches = new ArrayList<>();
       for (int i = from; i < to; i++) {
-        body.append("{\"index\":\"").append(index).append("\"}\n");
-        StringBuilder vec = new StringBuilder();
-        for (int j = 0; j < r.dim(); j++) vec.append(j == 0 ? "" : ",").append(v[i * r.dim() + j]);
-        body.append("{\"size\":").append(K).append(",\"_source\":false,\"query\":{\"knn\":{\"").append(Docs.VECTOR)
-            .append("\":{\"vector\":[").append(vec).append("],\"k\":").append(K).append("}}}}\n");
+        List<Float> vec = new ArrayList<>(r.dim());
+        for (int j = 0; j < r.dim(); j++) vec.add(v[i * r.dim() + j]);
+        searches.add(RequestItem.of(it -> it.header(hd -> hd.index(index))
+            .body(bd -> bd.size(K).source(c -> c.fetch(false)).query(q -> q.knn(kn -> kn.field(Docs.VECTOR).vector(vec).k(K))))));
       }
-      JsonNode responses = json(request("POST", opensearch + "/_msearch", body.toString())).path("responses");
+      List<MultiSearchResponseItem<JsonNode>> responses = os.msearch(m -> m.searches(searches), JsonNode.class).responses();
       assertEquals(to - from, responses.size(), index);
       for (int i = from; i < to; i++) {
-        JsonNode res = responses.get(i - from);
-        assertFalse(res.has("error"), () -> index + ": " + res.path("error"));
-        boolean found = false;
-        for (JsonNode h : res.path("hits").path("hits")) found |= h.path("_id").asText().equals(r.ids().get(i));
-        if (!found) misses.add(r.ids().get(i));
+        MultiSearchResponseItem<JsonNode> res = responses.get(i - from);
+        assertFalse(res.isFailure(), () -> index + ": " + res.failure().error().reason());
+        String want = r.ids().get(i);
+        if (res.result().hits().hits().stream().noneMatch(h -> h.id().equals(want))) misses.add(want);
       }
     }
     assertEquals(List.of(), misses, index + ": points not among the top " + K + " of a k-NN query with their own vector");
@@ -471,9 +480,10 @@ class EndToEndIT {
   void assertComparisonDocs(List<ComparisonResult> results) throws Exception {
     String index = indices.comparisons();
     await(index + " holds " + results.size() + " documents", Duration.ofSeconds(60), () -> count(index) == results.size());
-    JsonNode hits = json(request("POST", opensearch + "/" + index + "/_search", "{\"size\":100,\"query\":{\"match_all\":{}}}")).path("hits").path("hits");
     Map<String, JsonNode> docs = new HashMap<>();
-    for (JsonNode h : hits) docs.put(h.path("_id").asText(), h.path("_source"));
+    for (Hit<JsonNode> h : os.search(s -> s.index(index).size(100).query(q -> q.matchAll(m -> m)), JsonNode.class).hits().hits()) {
+      docs.put(h.id(), h.source());
+    }
     for (ComparisonResult c : results) {
       JsonNode d = docs.get(Docs.comparisonId(c));
       assertNotNull(d, () -> "no document " + Docs.comparisonId(c) + " in " + docs.keySet());
@@ -523,7 +533,12 @@ class EndToEndIT {
   // ---- the stack
 
   void requireStack() throws Exception {
-    for (String[] check : new String[][] {{"OpenSearch", opensearch + "/_cluster/health"}, {"the Connect worker", connect + "/connector-plugins"},
+    try {
+      os.cluster().health();
+    } catch (IOException e) {
+      throw new AssertionError("OpenSearch is not reachable at " + opensearch + " (" + e + "); start the stack: bin/stack up", e);
+    }
+    for (String[] check : new String[][] {{"the Connect worker", connect + "/connector-plugins"},
         {"the schema registry", registry + "/subjects"}}) {
       HttpResponse<String> r;
       try {
@@ -588,10 +603,11 @@ class EndToEndIT {
       }
     }
     try {
-      HttpResponse<String> r = request("DELETE", opensearch + "/" + indexPrefix + "*?expand_wildcards=all", null);
-      if (r.statusCode() / 100 != 2 && r.statusCode() != 404) problems.add("DELETE " + indexPrefix + "*: " + r.statusCode() + " " + r.body());
+      os.indices().delete(d -> d.index(indexPrefix + "*").expandWildcards(ExpandWildcard.All));
     } catch (Exception e) {
-      problems.add("DELETE indices: " + e);
+      problems.add("DELETE indices " + indexPrefix + "*: " + e);
+    } finally {
+      OpenSearchClients.close(os);
     }
     Properties p = new Properties();
     p.put("bootstrap.servers", bootstrap);
@@ -636,8 +652,7 @@ class EndToEndIT {
     if (body == null) {
       b.method(method, HttpRequest.BodyPublishers.noBody());
     } else {
-      b.header("Content-Type", url.endsWith("_msearch") ? "application/x-ndjson" : "application/json")
-          .method(method, HttpRequest.BodyPublishers.ofString(body));
+      b.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(body));
     }
     return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
   }
@@ -649,9 +664,13 @@ class EndToEndIT {
 
   /** Documents in an index after a refresh; -1 while it does not exist. */
   long count(String index) throws Exception {
-    HttpResponse<String> refresh = request("POST", opensearch + "/" + index + "/_refresh", null);
-    if (refresh.statusCode() == 404) return -1;
-    return json(request("GET", opensearch + "/" + index + "/_count", null)).path("count").asLong();
+    try {
+      os.indices().refresh(r -> r.index(index));
+    } catch (OpenSearchException e) {
+      if (e.status() == 404) return -1;
+      throw e;
+    }
+    return os.count(c -> c.index(index)).count();
   }
 
   interface Check {

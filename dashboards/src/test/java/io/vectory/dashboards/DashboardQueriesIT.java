@@ -5,18 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vectory.dashboards.query.OpenSearchFrames;
 import io.vectory.dashboards.query.OpenSearchFrames.Series;
 import io.vectory.dashboards.query.OpenSearchQueryModel;
 import io.vectory.dashboards.query.OpenSearchQueryModel.Context;
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.file.Files;
+import io.vectory.sink.OpenSearchClients;
+import io.vectory.sink.OpenSearchMappings;
+import io.vectory.sink.OpenSearchSpaceSink;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,16 +30,23 @@ import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.opensearch.client.opensearch.OpenSearchClient;
+import org.opensearch.client.opensearch._types.Refresh;
+import org.opensearch.client.opensearch.core.BulkResponse;
+import org.opensearch.client.opensearch.core.bulk.BulkOperation;
+import org.opensearch.client.opensearch.generic.Body;
+import org.opensearch.client.opensearch.generic.Requests;
 
 /**
  * Fills a real OpenSearch (VECTORY_OPENSEARCH, default http://127.0.0.1:9200) with real comparison results — the core
  * engine over real text embeddings, a stable run and a drifting run — in indices created from the sink's mapping
  * files under a unique prefix, then sends every dashboard panel's, annotation's, variable's and alert rule's query as
- * Grafana's OpenSearch data source would (_msearch with the translated body) and checks what comes back.
+ * Grafana's OpenSearch data source would (_msearch with the translated body, through the client's generic
+ * endpoint, since the body is the data source's and not the client's typed query) and checks what comes back.
  */
 final class DashboardQueriesIT {
   private static final String OPENSEARCH = System.getenv().getOrDefault("VECTORY_OPENSEARCH", "http://127.0.0.1:9200");
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private static final OpenSearchClient CLIENT = OpenSearchClients.open(OpenSearchClients.Settings.of(OPENSEARCH, Duration.ofSeconds(60)));
   private static final String RUN = UUID.randomUUID().toString().substring(0, 8);
   private static final String PREFIX = "it-" + RUN + "-";
   private static final String DATASET = "fortunes-tfidf-" + RUN;
@@ -58,15 +64,15 @@ final class DashboardQueriesIT {
 
   @BeforeAll
   static void fill() throws Exception {
-    HttpResponse<String> ping = http("GET", "/", null); // fails loudly when OpenSearch is not there
-    assertEquals(200, ping.statusCode(), "OpenSearch at " + OPENSEARCH + ": " + ping.body());
+    assertTrue(CLIENT.ping().value(), "OpenSearch at " + OPENSEARCH); // fails loudly when OpenSearch is not there
     for (JsonNode ds : DashboardFiles.readYaml(DashboardFiles.datasourcesFile()).path("datasources")) {
       indexByDatasource.put(ds.path("uid").asText(), PREFIX + ds.path("jsonData").path("database").asText());
     }
-    Path mappings = DashboardFiles.moduleDir().resolve("../sink/src/main/resources/io/vectory/sink/opensearch").normalize();
+    // The indices as the sink creates them: from its mapping files.
     for (String index : List.of("vectory-comparisons", "vectory-alerts")) {
-      HttpResponse<String> r = http("PUT", "/" + PREFIX + index, Files.readString(mappings.resolve(index + ".json")));
-      assertEquals(200, r.statusCode(), "create " + PREFIX + index + ": " + r.body());
+      OpenSearchMappings.IndexBody body = OpenSearchMappings.resultIndex(index + ".json", CLIENT._transport().jsonpMapper());
+      assertTrue(CLIENT.indices().create(c -> c.index(PREFIX + index).settings(body.settings()).mappings(body.mappings())).acknowledged(),
+          "create " + PREFIX + index);
     }
     runs.put(STABLE, RealComparisons.run(STABLE, CHECKPOINTS, 0.12, false, 0, 7));
     runs.put(DRIFTING, RealComparisons.run(DRIFTING, CHECKPOINTS, 0.12, true, 3.0, 7));
@@ -77,39 +83,30 @@ final class DashboardQueriesIT {
       }
     }
     now = System.currentTimeMillis();
-    StringBuilder bulk = new StringBuilder();
+    List<BulkOperation> bulk = new ArrayList<>();
     for (List<RealComparisons.Row> rows : runs.values()) {
       for (RealComparisons.Row r : rows) {
-        ObjectNode doc = comparisonDoc(r);
         String id = r.experiment() + "|head|" + r.stepA() + "|" + r.relation() + "|head|" + r.stepB();
-        bulk.append(bulkHeader(PREFIX + "vectory-comparisons", id)).append('\n');
-        bulk.append(doc).append('\n');
+        bulk.add(OpenSearchSpaceSink.index(PREFIX + "vectory-comparisons", id, DashboardFiles.JSON.convertValue(comparisonDoc(r), new TypeReference<Map<String, Object>>() {})));
       }
       for (Map<String, Object> alert : driftAlerts(rows)) {
         String id = alert.get("experiment") + "|head|" + alert.get("step_a") + "|" + alert.get("rule");
-        bulk.append(bulkHeader(PREFIX + "vectory-alerts", id)).append('\n');
-        bulk.append(DashboardFiles.JSON.valueToTree(alert).toString()).append('\n');
+        bulk.add(OpenSearchSpaceSink.index(PREFIX + "vectory-alerts", id, alert));
         alertsByExperiment.computeIfAbsent((String) alert.get("experiment"), e -> new ArrayList<>()).add(alert);
       }
     }
-    HttpResponse<String> r = http("POST", "/_bulk?refresh=true", bulk.toString());
-    assertEquals(200, r.statusCode(), r.body());
-    assertFalse(DashboardFiles.JSON.readTree(r.body()).path("errors").asBoolean(), r.body());
+    BulkResponse r = CLIENT.bulk(b -> b.operations(bulk).refresh(Refresh.True));
+    assertFalse(r.errors(), () -> r.items().stream().filter(i -> i.error() != null).map(i -> i.id() + ": " + i.error().reason()).toList().toString());
     // The runs must be what their names say, or the alert checks below prove nothing.
     assertTrue(alertsByExperiment.getOrDefault(STABLE, List.of()).isEmpty(), "stable run raised " + alertsByExperiment.get(STABLE));
     assertEquals(Set.of("jaccard_floor", "trailing_drop"),
         new HashSet<>(alertsByExperiment.getOrDefault(DRIFTING, List.of()).stream().map(a -> (String) a.get("rule")).toList()));
   }
 
-  private static String bulkHeader(String index, String id) {
-    ObjectNode h = DashboardFiles.JSON.createObjectNode();
-    h.putObject("index").put("_index", index).put("_id", id);
-    return h.toString();
-  }
-
   @AfterAll
   static void cleanUp() throws Exception {
-    http("DELETE", "/" + PREFIX + "vectory-comparisons," + PREFIX + "vectory-alerts", null);
+    CLIENT.indices().delete(d -> d.index(PREFIX + "vectory-comparisons", PREFIX + "vectory-alerts"));
+    OpenSearchClients.close(CLIENT);
   }
 
   /** The time of step t's comparisons: one minute apart, ending a minute ago. */
@@ -169,20 +166,17 @@ final class DashboardQueriesIT {
 
   // ---- sending queries as the data source does ----
 
-  private static HttpResponse<String> http(String method, String path, String body) throws IOException, InterruptedException {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(OPENSEARCH + path)).timeout(Duration.ofSeconds(60))
-        .header("Content-Type", path.contains("_bulk") || path.contains("_msearch") ? "application/x-ndjson" : "application/json");
-    b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-    return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
-  }
-
   /** One search through _msearch, with the header the data source writes. */
   static JsonNode msearch(String index, ObjectNode body) throws Exception {
     ObjectNode header = DashboardFiles.JSON.createObjectNode().put("search_type", "query_then_fetch")
         .put("ignore_unavailable", true).put("index", index);
-    HttpResponse<String> r = http("POST", "/_msearch", header + "\n" + body + "\n");
-    assertEquals(200, r.statusCode(), r.body());
-    JsonNode response = DashboardFiles.JSON.readTree(r.body()).path("responses").path(0);
+    byte[] ndjson = (header + "\n" + body + "\n").getBytes(StandardCharsets.UTF_8);
+    JsonNode response;
+    try (var r = CLIENT.generic().execute(Requests.create("POST", "/_msearch", List.of(), Map.of(), Body.from(ndjson, "application/x-ndjson")))) {
+      String text = r.getBody().map(Body::bodyAsString).orElse("");
+      assertEquals(200, r.getStatus(), text);
+      response = DashboardFiles.JSON.readTree(text).path("responses").path(0);
+    }
     assertFalse(response.has("error"), "query " + body + " failed: " + response);
     return response;
   }

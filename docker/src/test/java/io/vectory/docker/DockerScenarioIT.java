@@ -7,11 +7,8 @@ import io.vectory.app.VectoryCli;
 import io.vectory.core.npy.Npy;
 import io.vectory.core.vectors.FloatMatrix;
 import io.vectory.schemas.Topics;
+import io.vectory.sink.OpenSearchClients;
 import java.io.InputStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,6 +24,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.Test;
+import org.opensearch.client.opensearch.OpenSearchClient;
+import org.opensearch.client.opensearch.cat.plugins.PluginsRecord;
 import org.junit.jupiter.api.io.TempDir;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.containers.wait.strategy.Wait;
@@ -108,12 +107,14 @@ final class DockerScenarioIT {
 
   @Test
   void theOpenSearchImageCarriesTheKnnPlugin() throws Exception {
-    String url = "http://" + OPENSEARCH.getHost() + ":" + OPENSEARCH.getMappedPort(9200) + "/_cat/plugins?h=component";
-    HttpResponse<String> r = HttpClient.newHttpClient().send(
-        HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).build(),
-        HttpResponse.BodyHandlers.ofString());
-    assertEquals(200, r.statusCode(), r.body());
-    assertTrue(r.body().contains("opensearch-knn"), "k-NN plugin missing from the image: " + r.body());
+    String url = "http://" + OPENSEARCH.getHost() + ":" + OPENSEARCH.getMappedPort(9200);
+    OpenSearchClient client = OpenSearchClients.open(OpenSearchClients.Settings.of(url, Duration.ofSeconds(30)));
+    try {
+      List<String> components = client.cat().plugins().valueBody().stream().map(PluginsRecord::component).toList();
+      assertTrue(components.contains("opensearch-knn"), "k-NN plugin missing from the image: " + components);
+    } finally {
+      OpenSearchClients.close(client);
+    }
   }
 
   static Properties versions() {

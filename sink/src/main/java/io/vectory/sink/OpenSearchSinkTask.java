@@ -3,12 +3,19 @@ package io.vectory.sink;
 import io.vectory.avro.ComparisonResult;
 import io.vectory.avro.DriftAlert;
 import io.vectory.avro.SpaceEvent;
+import io.vectory.schemas.EventSerdes;
+import io.vectory.schemas.RegistryClient;
+import io.vectory.schemas.TopicSpec;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.errors.RetriableException;
 import org.apache.kafka.connect.sink.ErrantRecordReporter;
@@ -24,6 +31,11 @@ import org.slf4j.LoggerFactory;
  * errant record reporter while the others pass. When OpenSearch is unreachable it asks Connect to wait
  * {@code retry.backoff.ms} and redeliver the whole batch; writes are idempotent by natural id, so the
  * redelivery neither doubles nor loses anything.
+ *
+ * <p>Values are read by the schemas module's serde, the one the publisher and the Streams app use: Avro
+ * single-object encoding, or the Confluent wire format with writer schemas from the registry (with the
+ * same basic auth and TLS settings). An unreachable registry is retried like an unreachable OpenSearch;
+ * a registry refusing the credentials fails the task, naming the setting to fix.
  */
 public final class OpenSearchSinkTask extends SinkTask {
 
@@ -33,7 +45,9 @@ public final class OpenSearchSinkTask extends SinkTask {
   private SinkConfig config;
   private SpaceSink store;
   private SpaceWriter writer;
-  private ValueDecoder decoder;
+  private Deserializer<SpaceEvent> spaceEvents;
+  private Deserializer<ComparisonResult> comparisonResults;
+  private Deserializer<DriftAlert> driftAlerts;
   private String spacesTopic, comparisonsTopic, alertsTopic;
 
   public OpenSearchSinkTask() {
@@ -54,10 +68,13 @@ public final class OpenSearchSinkTask extends SinkTask {
     config = new SinkConfig(props);
     store = storeFactory.apply(config);
     writer = new SpaceWriter(store);
-    decoder = new ValueDecoder(config.getString(SinkConfig.SCHEMA_REGISTRY_URL));
     spacesTopic = config.getString(SinkConfig.TOPIC_INDEXED_SPACES);
     comparisonsTopic = config.getString(SinkConfig.TOPIC_COMPARISONS);
     alertsTopic = config.getString(SinkConfig.TOPIC_ALERTS);
+    EventSerdes serdes = EventSerdes.fromConfig(config.registry());
+    spaceEvents = new TopicSpec<>(spacesTopic, SpaceEvent.class).valueSerde(serdes).deserializer();
+    comparisonResults = new TopicSpec<>(comparisonsTopic, ComparisonResult.class).valueSerde(serdes).deserializer();
+    driftAlerts = new TopicSpec<>(alertsTopic, DriftAlert.class).valueSerde(serdes).deserializer();
     log.info("Vectory sink writing to {}: spaces from {}, comparisons from {}, alerts from {}", store.location(), spacesTopic, comparisonsTopic, alertsTopic);
   }
 
@@ -72,14 +89,14 @@ public final class OpenSearchSinkTask extends SinkTask {
         try {
           byte[] value = bytes(r);
           if (r.topic().equals(spacesTopic)) {
-            writer.apply(decoder.decode(r.topic(), value, SpaceEvent.class));
+            writer.apply(decode(spaceEvents, r.topic(), value));
           } else if (r.topic().equals(comparisonsTopic)) {
-            ComparisonResult c = decoder.decode(r.topic(), value, ComparisonResult.class);
+            ComparisonResult c = decode(comparisonResults, r.topic(), value);
             Docs.comparisonDoc(c); // checks the shape before it joins the bulk request
             comparisons.add(c);
             comparisonRecords.add(r);
           } else if (r.topic().equals(alertsTopic)) {
-            alerts.add(decoder.decode(r.topic(), value, DriftAlert.class));
+            alerts.add(decode(driftAlerts, r.topic(), value));
             alertRecords.add(r);
           } else {
             throw new IllegalArgumentException("topic " + r.topic() + " is none of " + spacesTopic + ", " + comparisonsTopic + ", " + alertsTopic
@@ -93,7 +110,7 @@ public final class OpenSearchSinkTask extends SinkTask {
       writeBatch(alerts, alertRecords, writer::alerts);
     } catch (StoreUnavailableException e) {
       long backoff = config.getLong(SinkConfig.RETRY_BACKOFF_MS);
-      log.warn("OpenSearch unavailable, redelivering {} records in {} ms: {}", records.size(), backoff, e.getMessage());
+      log.warn("OpenSearch or the schema registry unavailable, redelivering {} records in {} ms: {}", records.size(), backoff, e.getMessage());
       context.timeout(backoff);
       throw new RetriableException(e.getMessage(), e);
     }
@@ -107,6 +124,29 @@ public final class OpenSearchSinkTask extends SinkTask {
       e.reasons().forEach((i, why) -> reject(from.get(i), new IllegalArgumentException(why, e)));
     } catch (IllegalArgumentException e) {
       for (SinkRecord r : from) reject(r, e);
+    }
+  }
+
+  /**
+   * One value through the serde. A value that cannot be read is the record's fault (dead letter queue); a
+   * registry that cannot be reached is not (retry); a registry refusing the credentials stops the task.
+   */
+  private static <V extends SpecificRecord> V decode(Deserializer<V> d, String topic, byte[] value) {
+    try {
+      return d.deserialize(topic, value);
+    } catch (SerializationException e) {
+      for (Throwable c = e; c != null; c = c.getCause()) {
+        if (c instanceof RegistryClient.RegistryException re && (re.status() == 401 || re.status() == 403)) {
+          throw new ConnectException(e.getMessage(), e);
+        }
+        if (c instanceof RegistryClient.RegistryException re && (re.status() >= 500 || re.status() == 429)) {
+          throw new StoreUnavailableException(e.getMessage(), e);
+        }
+        if (c instanceof IOException) throw new StoreUnavailableException(e.getMessage(), e);
+      }
+      throw new IllegalArgumentException(e.getMessage(), e);
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException("topic " + topic + ": cannot read the value: " + e, e);
     }
   }
 

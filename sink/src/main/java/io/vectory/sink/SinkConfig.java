@@ -1,8 +1,10 @@
 package io.vectory.sink;
 
+import io.vectory.schemas.RegistryClient;
 import io.vectory.schemas.Topics;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
@@ -10,7 +12,11 @@ import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.types.Password;
 
-/** Settings of the OpenSearch sink connector (besides Connect's own: topics, errors.*, converters). */
+/**
+ * Settings of the OpenSearch sink connector (besides Connect's own: topics, errors.*, converters). The
+ * schema registry keys are the ones the publisher and the Streams app pass to the same client
+ * ({@link RegistryClient}, Confluent's names), so one set of registry settings serves the whole pipeline.
+ */
 public final class SinkConfig extends AbstractConfig {
 
   public static final String OPENSEARCH_URL = "opensearch.url";
@@ -23,9 +29,15 @@ public final class SinkConfig extends AbstractConfig {
   public static final String TOPIC_INDEXED_SPACES = "topic.indexed-spaces";
   public static final String TOPIC_COMPARISONS = "topic.comparisons";
   public static final String TOPIC_ALERTS = "topic.alerts";
-  public static final String SCHEMA_REGISTRY_URL = "schema.registry.url";
+  public static final String SCHEMA_REGISTRY_URL = RegistryClient.URL;
+  public static final String REGISTRY_AUTH_SOURCE = RegistryClient.AUTH_SOURCE;
+  public static final String REGISTRY_USER_INFO = RegistryClient.USER_INFO;
   public static final String RETRY_BACKOFF_MS = "retry.backoff.ms";
   public static final String REQUEST_TIMEOUT_MS = "opensearch.request.timeout.ms";
+
+  /** The registry's TLS settings: schema.registry.ssl.* as the publisher and the Streams app read them. */
+  private static final String[] REGISTRY_SSL_PASSWORDS = {"truststore.password", "keystore.password", "key.password"};
+  private static final String[] REGISTRY_SSL_STRINGS = {"truststore.location", "truststore.type", "keystore.location", "keystore.type", "protocol"};
 
   public static final ConfigDef DEF = define();
 
@@ -46,8 +58,13 @@ public final class SinkConfig extends AbstractConfig {
         .define(SCHEMA_REGISTRY_URL, Type.STRING, "", Importance.MEDIUM,
             "Confluent-compatible registry URL for values in the Confluent wire format (e.g. http://127.0.0.1:8081/apis/ccompat/v7); "
                 + "empty when values use Avro single-object encoding.")
+        .define(REGISTRY_AUTH_SOURCE, Type.STRING, "USER_INFO", Importance.LOW,
+            "Where the registry's basic auth credentials come from: USER_INFO (" + REGISTRY_USER_INFO + ") or URL (user:password@ in the URL).")
+        .define(REGISTRY_USER_INFO, Type.PASSWORD, null, Importance.MEDIUM, "Registry basic auth credentials, user:password.")
         .define(RETRY_BACKOFF_MS, Type.LONG, 5000L, Importance.LOW, "How long Connect waits before redelivering a batch when OpenSearch is unreachable.")
         .define(REQUEST_TIMEOUT_MS, Type.LONG, 60000L, Importance.LOW, "Timeout of one OpenSearch request.");
+    for (String k : REGISTRY_SSL_STRINGS) d.define(RegistryClient.SSL + k, Type.STRING, null, Importance.LOW, "Schema registry TLS: " + k + ".");
+    for (String k : REGISTRY_SSL_PASSWORDS) d.define(RegistryClient.SSL + k, Type.PASSWORD, null, Importance.LOW, "Schema registry TLS: " + k + ".");
     return d;
   }
 
@@ -63,6 +80,17 @@ public final class SinkConfig extends AbstractConfig {
       s = s.withTruststore(Path.of(getString(OPENSEARCH_TRUSTSTORE)), value(getPassword(OPENSEARCH_TRUSTSTORE_PASSWORD)), getString(OPENSEARCH_TRUSTSTORE_TYPE));
     }
     return s;
+  }
+
+  /** The settings for the registry client ({@link io.vectory.schemas.EventSerdes#fromConfig}), unset keys left out. */
+  public Map<String, Object> registry() {
+    Map<String, Object> m = new HashMap<>();
+    m.put(SCHEMA_REGISTRY_URL, getString(SCHEMA_REGISTRY_URL));
+    m.put(REGISTRY_AUTH_SOURCE, getString(REGISTRY_AUTH_SOURCE));
+    if (getPassword(REGISTRY_USER_INFO) != null) m.put(REGISTRY_USER_INFO, value(getPassword(REGISTRY_USER_INFO)));
+    for (String k : REGISTRY_SSL_STRINGS) if (getString(RegistryClient.SSL + k) != null) m.put(RegistryClient.SSL + k, getString(RegistryClient.SSL + k));
+    for (String k : REGISTRY_SSL_PASSWORDS) if (getPassword(RegistryClient.SSL + k) != null) m.put(RegistryClient.SSL + k, value(getPassword(RegistryClient.SSL + k)));
+    return m;
   }
 
   private static String value(Password p) {

@@ -93,7 +93,7 @@ class OpenSearchSinkTaskTest {
     task.put(batch);
 
     assertEquals(List.of(garbage, badShape, wrongTopic), ctx.reported);
-    assertTrue(ctx.reasons.get(0).getMessage().contains("neither Avro single-object"), ctx.reasons.get(0).getMessage());
+    assertTrue(ctx.reasons.get(0).getMessage().contains("expected Avro single-object encoding"), ctx.reasons.get(0).getMessage());
     assertTrue(ctx.reasons.get(1).getMessage().contains("histogram has 1 bins"), ctx.reasons.get(1).getMessage());
     assertTrue(ctx.reasons.get(2).getMessage().contains("topic elsewhere is none of"), ctx.reasons.get(2).getMessage());
     assertEquals(1307, store.resolve("exp/head@1").rows());
