@@ -1,6 +1,7 @@
 package io.vectory.streams;
 
 import io.vectory.schemas.CheckpointNames;
+import io.vectory.schemas.CheckpointProtocol;
 import io.vectory.avro.CheckpointCompleted;
 import io.vectory.avro.CheckpointKey;
 import io.vectory.avro.ComparisonResult;
@@ -26,7 +27,6 @@ import io.vectory.core.space.Spaces;
 import io.vectory.core.vectors.FloatMatrix;
 import io.vectory.streams.metrics.VectoryMetrics;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -174,7 +174,7 @@ final class CheckpointProcessor implements Processor<String, SpaceEvent, String,
       deadLetter(ck.getExperiment(), ck, "duplicate", "CheckpointCompleted: " + CheckpointNames.of(ck) + " was already accepted; expected one completion", null);
       return;
     }
-    CheckpointValidator v = new CheckpointValidator(s.registered(), s.problems());
+    CheckpointProtocol.Validation v = new CheckpointProtocol.Validation(s.registered(), s.problems());
     forEachChunk(ck, v::accept);
     List<String> problems = new ArrayList<>(v.finish(done));
     SpaceState space = spaceState(ck);
@@ -465,26 +465,17 @@ final class CheckpointProcessor implements Processor<String, SpaceEvent, String,
   /** Reads an accepted checkpoint back from its chunks into one matrix. */
   private Space load(CheckpointState s) {
     SpaceRegistered r = s.registered();
-    int rows = Math.toIntExact(r.getRows());
-    int dim = r.getDimension();
-    float[] data = new float[Math.multiplyExact(rows, dim)];
-    List<String> ids = new ArrayList<>(rows);
+    CheckpointProtocol.Assembly assembly = new CheckpointProtocol.Assembly(r);
+    forEachChunk(s.key(), assembly::add);
+    CheckpointProtocol.Assembled a = assembly.result();
     List<String> colNames = r.getMetadataColumns();
-    List<List<String>> cols = new ArrayList<>();
-    for (int i = 0; i < colNames.size(); i++) cols.add(new ArrayList<>(rows));
-    int[] at = {0};
-    forEachChunk(s.key(), c -> {
-      ByteBuffer v = c.getVectors().duplicate().order(ByteOrder.LITTLE_ENDIAN);
-      v.asFloatBuffer().get(data, at[0] * dim, c.getIds().size() * dim);
-      ids.addAll(c.getIds());
-      for (List<String> row : c.getMetadata()) {
-        for (int j = 0; j < cols.size(); j++) cols.get(j).add(row.get(j));
-      }
-      at[0] += c.getIds().size();
-    });
     Map<String, List<String>> columns = new LinkedHashMap<>();
-    for (int i = 0; i < colNames.size(); i++) columns.put(colNames.get(i), cols.get(i));
-    return new Space(CheckpointNames.of(s.key()), ids, FloatMatrix.wrap(rows, dim, data), columns);
+    for (int j = 0; j < colNames.size(); j++) {
+      List<String> col = new ArrayList<>(a.ids().size());
+      for (List<String> row : a.metadata()) col.add(row.get(j));
+      columns.put(colNames.get(j), col);
+    }
+    return new Space(CheckpointNames.of(s.key()), a.ids(), FloatMatrix.wrap(a.ids().size(), a.dimension(), a.vectors()), columns);
   }
 
   private void forward(String key, SpecificRecord value, String child) {

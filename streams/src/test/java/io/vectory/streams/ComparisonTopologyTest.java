@@ -48,7 +48,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The topology on TopologyTestDriver with real vectors (hashed bags of words of core's fortunes
+ * The topology on TopologyTestDriver with real vectors (hashed bags of words of the datasets module's fortunes
  * corpus). Expected numbers come from the compare engine run offline on the same pair, and from an
  * independent brute-force k-NN here; nothing is hard-coded.
  */

@@ -1,4 +1,4 @@
-package io.vectory.core.datasets;
+package io.vectory.datasets;
 
 import io.vectory.core.space.Metadata;
 import java.io.IOException;
@@ -8,9 +8,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The real labelled corpus bundled with core: 1,307 fortunes in 10 categories (see datasets/README.md). */
+/** The demo's real labelled corpus: 1,307 fortunes in 10 categories (see io/vectory/datasets/README.md). */
 public final class Fortunes {
-  private static final String RESOURCE = "/io/vectory/core/datasets/fortunes.csv";
+  /** The corpus as a class-path resource: a CSV with the columns id, label, text. */
+  public static final String RESOURCE = "/io/vectory/datasets/fortunes.csv";
 
   /** One fortune: its id (f0000…), its category and its text. */
   public record Fortune(String id, String label, String text) {}
