@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Pipeline latency for a 10,000 × 512 float32 checkpoint: from CheckpointCompleted committed (the
-# publisher's transaction returns) to the comparison result committed and read back (read_committed),
-# next to the compare time alone (the engine on the same pair, same JVM, pipeline stopped) and the
-# ratio; and, when the Vectory sink connector is RUNNING in the stack's Connect worker, to the
-# comparison being searchable in OpenSearch's vectory-comparisons index.
+# Pipeline cost and latency for a 10,000 × 512 float32 checkpoint: the engine time the pipeline spends on a
+# checkpoint compared with two references (its one k-NN pass, kept, plus a Jaccard merge and linear CKA per
+# reference) against one k-NN pass of it alone (same JVM, pipeline stopped), and the ratio (target <= 1.3);
+# linear CKA alone per comparison; from CheckpointCompleted committed (the publisher's transaction returns) to
+# the comparison results committed and read back (read_committed); the load average; and, when the Vectory
+# sink connector is RUNNING in the stack's Connect worker, to the comparison being searchable in OpenSearch's
+# vectory-comparisons index.
 #
 # Usage: bench/pipeline.sh [rows] [dim] [checkpoints]
 #   env: VECTORY_BOOTSTRAP_SERVERS (127.0.0.1:9092), VECTORY_SCHEMA_REGISTRY (stack's Apicurio; "none" for
