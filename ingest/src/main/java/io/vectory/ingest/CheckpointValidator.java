@@ -14,9 +14,15 @@ final class CheckpointValidator {
   private CheckpointValidator() {}
 
   static void validate(String experiment, String space, long step, List<String> ids, Rows rows, SpaceDescription d) {
+    try {
+      CheckpointNames.requireValid("experiment", experiment);
+      CheckpointNames.requireValid("space", space);
+      if (d != null && d.dataset() != null) CheckpointNames.requirePrintable("dataset", d.dataset());
+      if (d != null && d.model() != null) CheckpointNames.requirePrintable("model", d.model());
+    } catch (IllegalArgumentException e) {
+      throw new InvalidCheckpointException(e.getMessage());
+    }
     String where = CheckpointNames.of(experiment, space, step);
-    if (experiment == null || experiment.isBlank()) throw new InvalidCheckpointException("experiment name is empty");
-    if (space == null || space.isBlank()) throw new InvalidCheckpointException(where + ": space name is empty");
     if (step < 0) throw new InvalidCheckpointException(where + ": step must be >= 0, got " + step);
     int n = rows.rows();
     if (n == 0) throw new InvalidCheckpointException(where + ": no vectors (0 rows)");
@@ -45,12 +51,19 @@ final class CheckpointValidator {
       Integer first = seen.putIfAbsent(id, r);
       if (first != null) throw new InvalidCheckpointException(where + ": duplicate id '" + id + "' at rows " + first + " and " + r + "; ids must be unique");
     }
+    boolean cosine = d.metric() == io.vectory.avro.Metric.COSINE;
     for (int r = 0; r < n; r++) {
+      boolean zero = true;
       for (int c = 0; c < dim; c++) {
         float f = rows.get(r, c);
         if (!Float.isFinite(f)) {
           throw new InvalidCheckpointException(where + ": row " + r + " (id '" + ids.get(r) + "') component " + c + " is " + f + "; vectors must be finite");
         }
+        zero &= f == 0;
+      }
+      if (zero && cosine) {
+        throw new InvalidCheckpointException(where + ": row " + r + " (id '" + ids.get(r) + "') is the zero vector, which has no direction under the cosine metric;"
+            + " drop it or publish with another metric");
       }
     }
     for (Map.Entry<String, List<String>> col : d.columns().entrySet()) {

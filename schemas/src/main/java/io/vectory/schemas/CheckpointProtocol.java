@@ -32,6 +32,14 @@ public final class CheckpointProtocol {
   public static final int CHUNK_OVERHEAD_BYTES = 1024;
   /** Most values (rows × dimension) in one checkpoint: a consumer assembles it into one float array. */
   public static final long MAX_VALUES = Integer.MAX_VALUE - 8;
+  /**
+   * Most components per vector. The embedded store's Lucene HNSW codec is set to 4,096 (OpenSearch's lucene engine
+   * allows 16,000): the pipeline takes the smaller, so a checkpoint accepted at publish time can be stored in
+   * either store; the stores read this constant.
+   */
+  public static final int MAX_DIMENSION = 4096;
+  /** Fewest points of a space: a point needs at least one other point to have a neighbour. */
+  public static final int MIN_ROWS = 2;
 
   private CheckpointProtocol() {}
 
@@ -43,6 +51,10 @@ public final class CheckpointProtocol {
   /** The limit on rows × dimension, as a problem ("" when within it). */
   public static String checkSize(long rows, int dimension) {
     if (dimension <= 0) return "dimension must be positive, got " + dimension;
+    if (dimension > MAX_DIMENSION) {
+      return "dimension " + dimension + " is above the limit of " + MAX_DIMENSION + " components per vector (the stores' k-NN index limit)";
+    }
+    if (rows < MIN_ROWS) return rows + " row" + (rows == 1 ? "" : "s") + ": a space needs at least " + MIN_ROWS + " points to have neighbours";
     if (rows * dimension > MAX_VALUES) {
       return rows + " rows × dimension " + dimension + " = " + rows * dimension + " values, above the limit of " + MAX_VALUES + " per checkpoint";
     }
@@ -194,7 +206,24 @@ public final class CheckpointProtocol {
     public Validation(SpaceRegistered registered, List<String> earlierProblems) {
       this.registered = registered;
       problems.addAll(earlierProblems);
-      if (registered == null) problems.add("SpaceRegistered: none received before CheckpointCompleted; expected one per checkpoint");
+      if (registered == null) {
+        problems.add("SpaceRegistered: none received before CheckpointCompleted; expected one per checkpoint");
+      } else {
+        // Raw records can come from any producer: the names a user will see are checked here too.
+        nameProblem("experiment", registered.getCheckpoint().getExperiment(), true);
+        nameProblem("space", registered.getCheckpoint().getSpace(), true);
+        nameProblem("dataset", registered.getDataset(), false);
+        nameProblem("model", registered.getModel(), false);
+      }
+    }
+
+    private void nameProblem(String what, String name, boolean strict) {
+      try {
+        if (strict) CheckpointNames.requireValid(what, name);
+        else CheckpointNames.requirePrintable(what, name);
+      } catch (IllegalArgumentException e) {
+        problems.add(what + ": " + e.getMessage());
+      }
     }
 
     public void accept(EmbeddingChunk c) {

@@ -73,6 +73,16 @@ class CheckpointProtocolTest {
   }
 
   @Test
+  void rawRecordsWithHostileNamesAreRefusedWithTheReason() {
+    SpaceRegistered r = registered(4, 2, List.of());
+    r.setCheckpoint(new CheckpointKey("evil\nexp", "head", 7L));
+    r.setModel("\u001b[31m");
+    List<String> problems = validate(CheckpointProtocol.events(r, ids(4), vectors(4, 2), List.of(), 4, Instant.ofEpochMilli(2)));
+    assertTrue(problems.contains("experiment: experiment name 'evil\\u000Aexp' holds the non-printable character U+000A at position 4"), problems.toString());
+    assertTrue(problems.stream().anyMatch(p -> p.startsWith("model: model name '\\u001B[31m'")), problems.toString());
+  }
+
+  @Test
   void validationNamesTheFieldThatIsWrong() {
     List<SpaceEvent> events = CheckpointProtocol.events(registered(6, 2, List.of("label")), ids(6), vectors(6, 2),
         List.of(List.of("a"), List.of("a"), List.of("b"), List.of("b"), List.of("c"), List.of("c")), 2, Instant.ofEpochMilli(2));
@@ -100,5 +110,8 @@ class CheckpointProtocolTest {
   void sizeLimitIsRowsTimesDimension() {
     assertEquals("", CheckpointProtocol.checkSize(1_000_000, 2000));
     assertTrue(CheckpointProtocol.checkSize(2_000_000, 2000).contains("above the limit"));
+    assertEquals("dimension 100000 is above the limit of 4096 components per vector (the stores' k-NN index limit)",
+        CheckpointProtocol.checkSize(1, 100_000));
+    assertEquals("1 row: a space needs at least 2 points to have neighbours", CheckpointProtocol.checkSize(1, 8));
   }
 }

@@ -18,7 +18,7 @@ final class CheckpointEvents {
   private CheckpointEvents() {}
 
   static CheckpointKey key(String experiment, String space, long step) {
-    return Codec.key(experiment, space, step);
+    return StoreKeys.checkpointKey(experiment, space, step);
   }
 
   /** Mutable, so tests can corrupt it; labels may be null (no metadata columns). */
