@@ -28,6 +28,7 @@ import io.vectory.core.compare.SpaceComparator;
 import io.vectory.core.vectors.FloatMatrix;
 import io.vectory.ingest.CheckpointPublisher;
 import io.vectory.ingest.SpaceDescription;
+import io.vectory.schemas.CheckpointProtocol;
 import io.vectory.schemas.EventSerdes;
 import io.vectory.schemas.Topics;
 import io.vectory.sink.Docs;
@@ -63,7 +64,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.zip.CRC32C;
 import org.apache.kafka.clients.admin.Admin;
 import org.opensearch.client.opensearch.OpenSearchClient;
 import org.opensearch.client.opensearch._types.ExpandWildcard;
@@ -293,29 +293,13 @@ class EndToEndIT {
   static List<SpaceEvent> events(Run r, long step, float[] vectors, int chunkRows) {
     CheckpointKey k = new CheckpointKey(r.experiment(), SPACE, step);
     int n = r.ids().size(), dim = r.dim();
-    List<SpaceEvent> out = new ArrayList<>();
-    out.add(wrap(SpaceRegistered.newBuilder()
+    SpaceRegistered registered = SpaceRegistered.newBuilder()
         .setCheckpoint(k).setDataset("fortunes").setModel(SentenceEncoder.MODEL + "+triplet-head").setEpoch((int) step)
         .setDimension(dim).setRows(n).setMetric(Metric.COSINE).setParams(Map.of()).setIdField("id").setMetadataColumns(List.of("label"))
-        .setRegisteredAt(Instant.now()).build()));
-    CRC32C crc = new CRC32C();
-    int seq = 0;
-    for (int from = 0; from < n; from += chunkRows, seq++) {
-      int to = Math.min(n, from + chunkRows);
-      ByteBuffer b = ByteBuffer.allocate((to - from) * dim * 4).order(ByteOrder.LITTLE_ENDIAN);
-      List<List<String>> meta = new ArrayList<>();
-      for (int i = from; i < to; i++) {
-        for (int j = 0; j < dim; j++) b.putFloat(vectors[i * dim + j]);
-        meta.add(List.of(r.labels().get(i)));
-      }
-      b.flip();
-      crc.update(b.duplicate());
-      out.add(wrap(EmbeddingChunk.newBuilder().setCheckpoint(k).setSequence(seq).setFirstRow(from).setDimension(dim)
-          .setIds(new ArrayList<>(r.ids().subList(from, to))).setVectors(b).setMetadata(meta).build()));
-    }
-    out.add(wrap(CheckpointCompleted.newBuilder().setCheckpoint(k).setRows(n).setChunks(seq).setChecksum(crc.getValue())
-        .setCompletedAt(Instant.now()).build()));
-    return out;
+        .setRegisteredAt(Instant.now()).build();
+    List<List<String>> meta = new ArrayList<>();
+    for (String label : r.labels().subList(0, n)) meta.add(List.of(label));
+    return CheckpointProtocol.events(registered, r.ids(), vectors, meta, chunkRows, Instant.now());
   }
 
   static SpaceEvent wrap(Object event) {

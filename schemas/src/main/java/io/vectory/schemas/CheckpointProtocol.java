@@ -158,14 +158,22 @@ public final class CheckpointProtocol {
   public static List<SpaceEvent> events(SpaceRegistered registered, List<String> ids, float[][] vectors, List<List<String>> metadata,
       int chunkRows, Instant completedAt) {
     int dim = registered.getDimension();
+    float[] rowMajor = new float[Math.multiplyExact(vectors.length, dim)];
+    for (int r = 0; r < vectors.length; r++) System.arraycopy(vectors[r], 0, rowMajor, r * dim, dim);
+    return events(registered, ids, rowMajor, metadata, chunkRows, completedAt);
+  }
+
+  /** {@link #events(SpaceRegistered, List, float[][], List, int, Instant)} of ids.size() × dimension row-major values. */
+  public static List<SpaceEvent> events(SpaceRegistered registered, List<String> ids, float[] rowMajor, List<List<String>> metadata,
+      int chunkRows, Instant completedAt) {
+    int dim = registered.getDimension();
     ChunkWriter w = new ChunkWriter(registered.getCheckpoint(), dim);
     List<SpaceEvent> out = new ArrayList<>();
     out.add(new SpaceEvent(registered));
     for (int from = 0; from < ids.size(); from += chunkRows) {
       int to = Math.min(ids.size(), from + chunkRows);
       ByteBuffer b = vectorBuffer(to - from, dim);
-      FloatBuffer f = b.asFloatBuffer();
-      for (int r = from; r < to; r++) f.put(vectors[r]);
+      b.asFloatBuffer().put(rowMajor, from * dim, (to - from) * dim);
       out.add(new SpaceEvent(w.next(new ArrayList<>(ids.subList(from, to)), b,
           metadata.isEmpty() ? new ArrayList<>() : new ArrayList<>(metadata.subList(from, to)))));
     }

@@ -68,16 +68,13 @@ public final class TestData {
     SpaceRegistered registered = SpaceRegistered.newBuilder().setCheckpoint(key).setDataset("fortunes").setModel("hashed-tfidf")
         .setDimension(m.cols()).setRows(m.rows()).setMetric(io.vectory.avro.Metric.valueOf(metric.name()))
         .setMetadataColumns(cols).setRegisteredAt(Instant.ofEpochMilli(1_700_000_000_000L + step)).build();
-    float[][] rows = new float[m.rows()][];
     List<List<String>> meta = new ArrayList<>();
-    for (int r = 0; r < m.rows(); r++) {
-      rows[r] = m.row(r, new float[m.cols()]);
-      if (cols.isEmpty()) continue;
+    for (int r = 0; r < m.rows() && !cols.isEmpty(); r++) {
       List<String> vals = new ArrayList<>();
       for (String c : cols) vals.add(space.columns().get(c).get(r));
       meta.add(vals);
     }
-    return CheckpointProtocol.events(registered, space.ids(), rows, meta, chunkRows, Instant.ofEpochMilli(1_700_000_000_500L + step));
+    return CheckpointProtocol.events(registered, space.ids(), m.data(), meta, chunkRows, Instant.ofEpochMilli(1_700_000_000_500L + step));
   }
 
   public static ComparisonResult comparison(String experiment, long stepA, long stepB, Relation relation, double mean, long computedAt) {

@@ -1,64 +1,78 @@
 package io.vectory.app.demo;
 
+import io.vectory.core.compare.ExactKnn;
+import io.vectory.core.compare.Metric;
+import io.vectory.core.compare.ProgressListener;
+import io.vectory.core.vectors.FloatMatrix;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
 /**
  * k-NN label accuracy under cosine similarity: how well a space's neighbourhoods follow the labels. A query's label
- * is predicted by majority vote of its k nearest candidates (never itself); a tied vote goes to the label whose
- * voter is nearest. Candidate ties in similarity go to the lower row. Used to show (and test) that training helps.
+ * is predicted by majority vote of its k nearest candidates (never itself), found by core's exact k-NN
+ * ({@link ExactKnn}: exact cosine, ties by lower candidate position); a tied vote goes to the label whose voter is
+ * nearest. Used to show (and test) that training helps.
  */
 public final class KnnEval {
   private KnnEval() {}
 
   /** Accuracy of predicting each of {@code queries} from its k nearest among {@code candidates} (a query is never its own neighbour). */
   public static double accuracy(float[] vectors, int dim, int[] label, int[] queries, int[] candidates, int k) {
-    int numLabels = 0;
-    for (int l : label) numLabels = Math.max(numLabels, l + 1);
-    float[] norms = new float[label.length];
-    for (int i = 0; i < label.length; i++) {
-      double ss = 0;
-      for (int c = 0; c < dim; c++) ss += (double) vectors[i * dim + c] * vectors[i * dim + c];
-      norms[i] = (float) Math.max(Math.sqrt(ss), 1e-12);
-    }
-    int[] best = new int[k];
-    float[] bestSim = new float[k];
-    int[] votes = new int[numLabels];
-    int[] firstRank = new int[numLabels];
+    if (queries.length == 0) return Double.NaN;
+    FloatMatrix all = FloatMatrix.wrap(label.length, dim, vectors);
+    boolean everyRow = Arrays.equals(queries, candidates) && isIdentity(candidates, label.length);
+    FloatMatrix pool = everyRow ? all : all.selectRows(candidates);
+    Map<Integer, Integer> position = new HashMap<>();
+    for (int i = 0; i < candidates.length; i++) position.putIfAbsent(candidates[i], i);
+    List<Integer> inside = new ArrayList<>(), outside = new ArrayList<>();
+    for (int q : queries) (position.containsKey(q) ? inside : outside).add(q);
     int correct = 0;
-    for (int q : queries) {
-      int found = 0;
-      for (int cand : candidates) {
-        if (cand == q) continue;
-        float dot = 0;
-        for (int c = 0; c < dim; c++) dot += vectors[q * dim + c] * vectors[cand * dim + c];
-        float sim = dot / (norms[q] * norms[cand]);
-        // Insertion into a small sorted list; strict '>' keeps the earlier (lower-row, when candidates ascend) on ties.
-        int pos = found;
-        while (pos > 0 && sim > bestSim[pos - 1]) pos--;
-        if (pos >= k) continue;
-        int last = Math.min(found, k - 1);
-        for (int s = last; s > pos; s--) {
-          best[s] = best[s - 1];
-          bestSim[s] = bestSim[s - 1];
-        }
-        best[pos] = cand;
-        bestSim[pos] = sim;
-        if (found < k) found++;
-      }
-      java.util.Arrays.fill(votes, 0);
-      java.util.Arrays.fill(firstRank, Integer.MAX_VALUE);
-      for (int r = 0; r < found; r++) {
-        int l = label[best[r]];
-        votes[l]++;
-        firstRank[l] = Math.min(firstRank[l], r);
-      }
-      int predicted = -1;
-      for (int l = 0; l < numLabels; l++) {
-        if (votes[l] == 0) continue;
-        if (predicted < 0 || votes[l] > votes[predicted] || (votes[l] == votes[predicted] && firstRank[l] < firstRank[predicted])) {
-          predicted = l;
-        }
-      }
-      if (predicted == label[q]) correct++;
+    if (!inside.isEmpty()) {
+      // Queries that are candidates: one search of the pool from their own rows (null: every row, the symmetric pass).
+      int kk = Math.min(k, pool.rows() - 1);
+      int[] rows = everyRow ? null : inside.stream().mapToInt(position::get).toArray();
+      int[] nn = ExactKnn.search(pool, Metric.COSINE, kk, false, rows, ProgressListener.NONE);
+      for (int i = 0; i < inside.size(); i++) if (predict(nn, i * kk, kk, candidates, label) == label[inside.get(i)]) correct++;
     }
-    return queries.length == 0 ? Double.NaN : (double) correct / queries.length;
+    for (int q : outside) {
+      // A held-out query: the pool plus the query as its last row, searched from that row.
+      float[] data = Arrays.copyOf(pool.data(), (pool.rows() + 1) * dim);
+      System.arraycopy(vectors, q * dim, data, pool.rows() * dim, dim);
+      int kk = Math.min(k, pool.rows());
+      int[] nn = ExactKnn.search(FloatMatrix.wrap(pool.rows() + 1, dim, data), Metric.COSINE, kk, false, new int[] {pool.rows()},
+          ProgressListener.NONE);
+      if (predict(nn, 0, kk, candidates, label) == label[q]) correct++;
+    }
+    return (double) correct / queries.length;
+  }
+
+  /** Majority label of the k neighbours at nn[from..from+k) (pool positions), a tie to the label of the nearer voter. */
+  private static int predict(int[] nn, int from, int k, int[] candidates, int[] label) {
+    Map<Integer, int[]> votes = new HashMap<>(); // label → {votes, rank of its nearest voter}
+    for (int r = 0; r < k; r++) {
+      int l = label[candidates[nn[from + r]]];
+      int[] v = votes.computeIfAbsent(l, x -> new int[] {0, Integer.MAX_VALUE});
+      v[0]++;
+      v[1] = Math.min(v[1], r);
+    }
+    int predicted = -1;
+    int[] best = null;
+    for (Map.Entry<Integer, int[]> e : votes.entrySet()) {
+      int[] v = e.getValue();
+      if (best == null || v[0] > best[0] || (v[0] == best[0] && v[1] < best[1])) {
+        predicted = e.getKey();
+        best = v;
+      }
+    }
+    return predicted;
+  }
+
+  private static boolean isIdentity(int[] rows, int n) {
+    if (rows.length != n) return false;
+    for (int i = 0; i < n; i++) if (rows[i] != i) return false;
+    return true;
   }
 }

@@ -3,10 +3,13 @@ package io.vectory.app.demo;
 import dev.langchain4j.data.embedding.Embedding;
 import dev.langchain4j.data.segment.TextSegment;
 import dev.langchain4j.model.embedding.onnx.allminilml6v2q.AllMiniLmL6V2QuantizedEmbeddingModel;
+import io.vectory.core.npy.Npy;
+import io.vectory.core.vectors.FloatMatrix;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -35,11 +38,10 @@ public final class SentenceEncoder {
   public static Embeddings embed(DemoCorpus corpus, Path dataDir, PrintStream progress) throws IOException {
     Path file = cacheFile(dataDir, corpus);
     if (Files.isRegularFile(file)) {
-      int[] shape = new int[2];
       try {
-        float[] data = NpyFiles.read(file, shape);
-        if (shape[0] == corpus.size() && shape[1] == DIM) return new Embeddings(shape[0], shape[1], data, file, true, 0);
-        progress.printf("embedding cache %s has shape %dx%d, expected %dx%d: re-encoding%n", file, shape[0], shape[1], corpus.size(), DIM);
+        FloatMatrix m = Npy.read(file).toFloatMatrix();
+        if (m.rows() == corpus.size() && m.cols() == DIM) return new Embeddings(m.rows(), m.cols(), m.data(), file, true, 0);
+        progress.printf("embedding cache %s has shape %dx%d, expected %dx%d: re-encoding%n", file, m.rows(), m.cols(), corpus.size(), DIM);
       } catch (IOException e) {
         progress.printf("embedding cache %s is unreadable (%s): re-encoding%n", file, e.getMessage());
       }
@@ -47,7 +49,7 @@ public final class SentenceEncoder {
     long t0 = System.nanoTime();
     float[] data = encode(corpus.texts(), progress);
     long nanos = System.nanoTime() - t0;
-    NpyFiles.write(file, corpus.size(), DIM, data);
+    writeAtomically(file, FloatMatrix.wrap(corpus.size(), DIM, data));
     return new Embeddings(corpus.size(), DIM, data, file, false, nanos);
   }
 
@@ -78,6 +80,19 @@ public final class SentenceEncoder {
       return out;
     } finally {
       pool.shutdownNow();
+    }
+  }
+
+  /** Core's .npy writer into a temporary file moved into place, so a killed run never leaves half a cache (NumPy opens it too). */
+  private static void writeAtomically(Path file, FloatMatrix m) throws IOException {
+    Path dir = file.toAbsolutePath().getParent();
+    Files.createDirectories(dir);
+    Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
+    try {
+      Npy.write(tmp, m);
+      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } finally {
+      Files.deleteIfExists(tmp);
     }
   }
 }

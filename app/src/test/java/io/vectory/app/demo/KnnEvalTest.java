@@ -25,5 +25,19 @@ class KnnEvalTest {
     assertEquals(0.0, KnnEval.accuracy(v, 2, label, new int[] {5}, new int[] {0, 1, 2, 3, 4}, 3), 1e-12);
     // Query 3 with k=2 among {0,1,2,4,5}: nearest are 4 (label 1) then 5 (label 1) → correct.
     assertEquals(1.0, KnnEval.accuracy(v, 2, label, new int[] {3}, new int[] {0, 1, 2, 4, 5}, 2), 1e-12);
+    // Some rows as queries among all: 0 is right, 5 is wrong (its nearest is 1, then 0).
+    assertEquals(0.5, KnnEval.accuracy(v, 2, label, new int[] {0, 5}, all, 1), 1e-12);
+    // k=3 for 5 among all: 1, 0, 2 (all label 0) outvote nothing of label 1 → wrong; for 4: 3, 5, then 1 → label 1, right.
+    assertEquals(0.5, KnnEval.accuracy(v, 2, label, new int[] {5, 4}, all, 3), 1e-12);
+  }
+
+  @Test
+  void aTiedVoteGoesToTheLabelOfTheNearerVoter() {
+    // Query 0 at (1, 0); its two nearest are 1 (label 1, nearer) and 2 (label 0): one vote each, label 1 wins.
+    float[] v = {1f, 0f, 0.95f, 0.05f, 0.9f, -0.2f, 0f, 1f};
+    int[] label = {0, 1, 0, 1};
+    assertEquals(0.0, KnnEval.accuracy(v, 2, label, new int[] {0}, new int[] {1, 2, 3}, 2), 1e-12);
+    // Swapped labels of the two voters: the nearer is now label 0 → right.
+    assertEquals(1.0, KnnEval.accuracy(v, 2, new int[] {0, 0, 1, 1}, new int[] {0}, new int[] {1, 2, 3}, 2), 1e-12);
   }
 }

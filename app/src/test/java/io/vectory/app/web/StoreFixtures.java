@@ -1,8 +1,6 @@
 package io.vectory.app.web;
 
-import io.vectory.avro.CheckpointCompleted;
 import io.vectory.avro.CheckpointKey;
-import io.vectory.avro.EmbeddingChunk;
 import io.vectory.avro.SpaceEvent;
 import io.vectory.avro.SpaceRegistered;
 import io.vectory.core.compare.Metric;
@@ -10,11 +8,10 @@ import io.vectory.datasets.Fortunes;
 import io.vectory.core.npy.Npy;
 import io.vectory.core.space.Space;
 import io.vectory.core.vectors.FloatMatrix;
+import io.vectory.schemas.CheckpointProtocol;
 import io.vectory.store.SpaceStore;
 import io.vectory.sink.SpaceWriter;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -23,7 +20,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
-import java.util.zip.CRC32C;
 
 /**
  * Test data for the store-backed verbs: the real MiniLM pair of core's test resources (600 fortunes embedded by
@@ -62,32 +58,15 @@ public final class StoreFixtures {
     CheckpointKey key = new CheckpointKey(experiment, spaceName, step);
     FloatMatrix m = space.vectors();
     List<String> cols = new ArrayList<>(new TreeSet<>(space.columns().keySet()));
-    List<SpaceEvent> out = new ArrayList<>();
-    out.add(new SpaceEvent(SpaceRegistered.newBuilder().setCheckpoint(key).setDataset("fortunes").setModel("test")
+    SpaceRegistered registered = SpaceRegistered.newBuilder().setCheckpoint(key).setDataset("fortunes").setModel("test")
         .setDimension(m.cols()).setRows(m.rows()).setMetric(io.vectory.avro.Metric.valueOf(metric.name()))
-        .setMetadataColumns(cols).setRegisteredAt(Instant.ofEpochMilli(1_700_000_000_000L + step)).build()));
-    CRC32C crc = new CRC32C();
-    int seq = 0;
-    for (int first = 0; first < m.rows(); first += chunkRows, seq++) {
-      int n = Math.min(chunkRows, m.rows() - first);
-      ByteBuffer b = ByteBuffer.allocate(n * m.cols() * 4).order(ByteOrder.LITTLE_ENDIAN);
-      float[] row = new float[m.cols()];
-      List<List<String>> meta = new ArrayList<>();
-      for (int r = first; r < first + n; r++) {
-        m.row(r, row);
-        for (float x : row) b.putFloat(x);
-        List<String> vals = new ArrayList<>();
-        for (String c : cols) vals.add(space.columns().get(c).get(r));
-        meta.add(vals);
-      }
-      b.flip();
-      crc.update(b.duplicate());
-      out.add(new SpaceEvent(EmbeddingChunk.newBuilder().setCheckpoint(key).setSequence(seq).setFirstRow(first)
-          .setDimension(m.cols()).setIds(new ArrayList<>(space.ids().subList(first, first + n))).setVectors(b)
-          .setMetadata(cols.isEmpty() ? List.of() : meta).build()));
+        .setMetadataColumns(cols).setRegisteredAt(Instant.ofEpochMilli(1_700_000_000_000L + step)).build();
+    List<List<String>> meta = new ArrayList<>();
+    for (int r = 0; r < m.rows() && !cols.isEmpty(); r++) {
+      List<String> vals = new ArrayList<>();
+      for (String c : cols) vals.add(space.columns().get(c).get(r));
+      meta.add(vals);
     }
-    out.add(new SpaceEvent(CheckpointCompleted.newBuilder().setCheckpoint(key).setRows(m.rows()).setChunks(seq)
-        .setChecksum(crc.getValue()).setCompletedAt(Instant.ofEpochMilli(1_700_000_000_500L + step)).build()));
-    return out;
+    return CheckpointProtocol.events(registered, space.ids(), m.data(), meta, chunkRows, Instant.ofEpochMilli(1_700_000_000_500L + step));
   }
 }

@@ -3,12 +3,11 @@ package io.vectory.core.projection;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vectory.core.npy.Npy;
 import io.vectory.core.vectors.FloatMatrix;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -53,14 +52,14 @@ class PcaTest {
   /** scikit-learn's PCA (full SVD) on the real MiniLM fixture, pinned by reference.py beside the JSON. */
   @Test
   void matchesScikitLearnOnRealEmbeddings() throws Exception {
-    Map<String, Object> ref = MiniJson.object(MiniJson.parse(Files.readString(PINNED)));
+    JsonNode ref = new ObjectMapper().readTree(PINNED.toFile());
     FloatMatrix u = Projections.unitRows(Npy.readMatrix(REAL.resolve("minilm.npy"), null));
     Pca pca = Pca.fit(u, 10);
-    List<?> comps = (List<?>) ref.get("components");
-    double[] vars = MiniJson.doubles(ref.get("explained_variance"));
-    double[] ratios = MiniJson.doubles(ref.get("explained_variance_ratio"));
+    JsonNode comps = ref.get("components");
+    double[] vars = doubles(ref.get("explained_variance"));
+    double[] ratios = doubles(ref.get("explained_variance_ratio"));
     for (int p = 0; p < 10; p++) {
-      double[] want = MiniJson.doubles(comps.get(p));
+      double[] want = doubles(comps.get(p));
       double dot = 0;
       for (int c = 0; c < want.length; c++) dot += want[c] * pca.components()[p][c];
       // Up to sign (sklearn flips by its own rule); the inputs are float32, so agreement to ~1e-6.
@@ -70,9 +69,9 @@ class PcaTest {
     }
     // The layout itself, up to each axis's sign.
     FloatMatrix xy = Pca.fit(u, 2).transform(u);
-    List<?> first = (List<?>) ref.get("pc12_first5");
+    JsonNode first = ref.get("pc12_first5");
     for (int i = 0; i < 5; i++) {
-      double[] want = MiniJson.doubles(first.get(i));
+      double[] want = doubles(first.get(i));
       for (int c = 0; c < 2; c++) assertEquals(Math.abs(want[c]), Math.abs(xy.get(i, c)), 1e-5, "row " + i + " axis " + c);
     }
   }
@@ -106,5 +105,12 @@ class PcaTest {
       for (int i = 0; i < d; i++) q[i][c] = v[i] / norm;
     }
     return q;
+  }
+
+  /** A JSON array of numbers. */
+  static double[] doubles(JsonNode array) {
+    double[] out = new double[array.size()];
+    for (int i = 0; i < out.length; i++) out[i] = array.get(i).asDouble();
+    return out;
   }
 }
