@@ -39,8 +39,8 @@ import org.apache.lucene.util.BytesRef;
 final class LuceneDocs {
 
   static final String RAW = "raw";
-  /** Lucene's default cap is 1024 dimensions; embedding models go past it (e.g. 1536, 3072). */
-  private static final int MAX_DIMENSIONS = 4096;
+  /** Lucene's default cap is 1024 dimensions; embedding models go past it (e.g. 1536, 3072): the pipeline's limit. */
+  private static final int MAX_DIMENSIONS = io.vectory.schemas.CheckpointProtocol.MAX_DIMENSION;
 
   private LuceneDocs() {}
 

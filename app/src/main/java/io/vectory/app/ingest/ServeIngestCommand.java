@@ -6,6 +6,8 @@ import io.vectory.ingest.CheckpointPublisher;
 import io.vectory.ingest.IngestSettings;
 import io.vectory.ingest.SpaceDescription;
 import io.vectory.ingest.http.IngestServer;
+import io.vectory.schemas.EventSerdes;
+import io.vectory.schemas.Topics;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
@@ -22,8 +24,12 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = {
       "Serve HTTP ingest: POST /v1/experiments/{experiment}/checkpoints/{step}?space=... with an .npy body,",
-      "an .npz with an 'ids' array, or multipart parts 'vectors' (.npy) and 'ids'. Answers 202 once the",
-      "checkpoint is committed to Kafka, 400 with a reason, 413 above --max-body-mb. See examples/python/publish.py."
+      "an .npz with an 'ids' array and one 1-D array per metadata column, or multipart parts 'vectors' (.npy),",
+      "'ids' and 'metadata' (CSV with a header). Answers 202 once the checkpoint is committed to Kafka, 200 when",
+      "the same checkpoint was published before (not sent again), 409 when the pipeline would drop it (other data",
+      "under a published step, an earlier step, other ids), 400 with a reason, 413 above --max-body-mb.",
+      "GET .../checkpoints/{step}/verdict?space=&timeout_ms= waits for the pipeline's verdict: accepted with its",
+      "comparisons, or rejected with the reason. Python client: python/ (pip install ./python)."
     })
 public final class ServeIngestCommand implements Callable<Integer> {
 
@@ -49,6 +55,9 @@ public final class ServeIngestCommand implements Callable<Integer> {
   @Option(names = "--transactional-id", description = "Kafka transactional.id (default: a random one).")
   String transactionalId;
 
+  @Option(names = "--topic-prefix", defaultValue = "", description = "Prefix of every topic name, as given to `vectory pipeline` (default: none).")
+  String topicPrefix;
+
   @Override
   public Integer call() throws Exception {
     PrintWriter err = spec.commandLine().getErr();
@@ -60,14 +69,17 @@ public final class ServeIngestCommand implements Callable<Integer> {
       err.flush();
       return 2;
     }
-    CheckpointPublisher.Builder b = settings.publisher();
+    Topics topics = Topics.withPrefix(topicPrefix);
+    CheckpointPublisher.Builder b = settings.publisher().topics(topics);
     if (transactionalId != null) b.transactionalId(transactionalId);
     CheckpointPublisher publisher = b.build();
     SpaceDescription defaults = new SpaceDescription(datasetName, modelName, Metric.COSINE, null, Map.of(), "row", Map.of());
     IngestServer server;
     try {
-      server = IngestServer.start(new InetSocketAddress(host, port), publisher, maxBodyMb * 1024 * 1024, defaults);
-    } catch (IOException e) {
+      // The verdict endpoint reads the pipeline's results where the pipeline writes them.
+      server = IngestServer.start(new InetSocketAddress(host, port), publisher, maxBodyMb * 1024 * 1024, defaults,
+          new IngestServer.VerdictSource(settings.bootstrapServers(), settings.clientConfig(), EventSerdes.fromConfig(settings.serdeConfig()), topics));
+    } catch (IOException | org.apache.kafka.common.KafkaException e) {
       publisher.close();
       err.println("vectory serve-ingest: cannot listen on " + host + ":" + port + " (" + e.getMessage() + "); try --port 0 or another port");
       err.flush();

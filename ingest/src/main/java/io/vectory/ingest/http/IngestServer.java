@@ -8,6 +8,8 @@ import io.vectory.ingest.CheckpointPublisher;
 import io.vectory.ingest.NumpyCheckpoint;
 import io.vectory.ingest.PublishResult;
 import io.vectory.ingest.SpaceDescription;
+import io.vectory.core.space.Metadata;
+import io.vectory.core.space.Space;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -43,6 +45,8 @@ import java.util.regex.Pattern;
 public final class IngestServer implements AutoCloseable {
 
   private static final Pattern ROUTE = Pattern.compile("^/v1/experiments/([^/]+)/checkpoints/([^/]+)/?$");
+  private static final Pattern VERDICT = Pattern.compile("^/v1/experiments/([^/]+)/checkpoints/([^/]+)/verdict/?$");
+  private static final long MAX_VERDICT_WAIT_MS = 600_000;
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final HttpServer server;
@@ -50,13 +54,17 @@ public final class IngestServer implements AutoCloseable {
   private final CheckpointPublisher publisher;
   private final long maxBodyBytes;
   private final SpaceDescription defaults;
+  private final PublishGuard guard = new PublishGuard();
+  private final Verdicts verdicts;
 
-  private IngestServer(HttpServer server, CheckpointPublisher publisher, long maxBodyBytes, SpaceDescription defaults) {
+  private IngestServer(HttpServer server, CheckpointPublisher publisher, long maxBodyBytes, SpaceDescription defaults, Verdicts verdicts) {
     this.server = server;
+    this.verdicts = verdicts;
     this.publisher = publisher;
     this.maxBodyBytes = maxBodyBytes;
     this.defaults = defaults;
-    this.executor = Executors.newFixedThreadPool(2, r -> {
+    // Verdict requests wait for the pipeline: more threads than cores, so they never block publishing.
+    this.executor = Executors.newFixedThreadPool(16, r -> {
       Thread t = new Thread(r, "vectory-ingest-http");
       t.setDaemon(true);
       return t;
@@ -67,10 +75,26 @@ public final class IngestServer implements AutoCloseable {
 
   /** Starts serving; port 0 picks a free one (see {@link #port()}). */
   public static IngestServer start(InetSocketAddress address, CheckpointPublisher publisher, long maxBodyBytes, SpaceDescription defaults) throws IOException {
-    IngestServer s = new IngestServer(HttpServer.create(address, 64), publisher, maxBodyBytes, defaults);
+    return start(address, publisher, maxBodyBytes, defaults, null);
+  }
+
+  /**
+   * As {@link #start(InetSocketAddress, CheckpointPublisher, long, SpaceDescription)}, also answering
+   * {@code GET .../checkpoints/{step}/verdict} from the pipeline's output topics at {@code settings} (null: no
+   * verdict endpoint).
+   */
+  public static IngestServer start(InetSocketAddress address, CheckpointPublisher publisher, long maxBodyBytes, SpaceDescription defaults,
+      VerdictSource settings) throws IOException {
+    Verdicts v = settings == null ? null
+        : new Verdicts(settings.bootstrapServers(), settings.clientConfig(), settings.serdes(), settings.topics()).start();
+    IngestServer s = new IngestServer(HttpServer.create(address, 64), publisher, maxBodyBytes, defaults, v);
     s.server.start();
     return s;
   }
+
+  /** Where the pipeline's output topics are, for the verdict endpoint. */
+  public record VerdictSource(String bootstrapServers, Map<String, Object> clientConfig, io.vectory.schemas.EventSerdes serdes,
+      io.vectory.schemas.Topics topics) {}
 
   public int port() {
     return server.getAddress().getPort();
@@ -82,6 +106,11 @@ public final class IngestServer implements AutoCloseable {
       Matcher m = ROUTE.matcher(path);
       if (path.equals("/health") || path.equals("/v1/health")) {
         respond(ex, 200, Map.of("status", "ok"));
+        return;
+      }
+      Matcher vm = VERDICT.matcher(path);
+      if (vm.matches()) {
+        verdict(ex, vm);
         return;
       }
       if (!m.matches()) {
@@ -113,7 +142,10 @@ public final class IngestServer implements AutoCloseable {
       }
       Map<String, String> q = query(ex.getRequestURI().getRawQuery());
       try {
-        respond(ex, 202, publish(experiment, step, q, ex.getRequestHeaders().getFirst("Content-Type"), body));
+        Map<String, Object> answer = publish(experiment, step, q, ex.getRequestHeaders().getFirst("Content-Type"), body);
+        respond(ex, "published".equals(answer.get("status")) ? 202 : 200, answer);
+      } catch (PublishGuard.Conflict e) {
+        respond(ex, 409, Map.of("error", e.getMessage()));
       } catch (IOException | IllegalArgumentException e) { // includes InvalidCheckpointException
         respond(ex, 400, Map.of("error", e.getMessage()));
       } catch (CheckpointPublisher.PublishException e) {
@@ -129,6 +161,7 @@ public final class IngestServer implements AutoCloseable {
     NumpyCheckpoint npy;
     List<String> ids;
     String idField = q.get("id_field");
+    Map<String, List<String>> columns = Map.of();
     if (contentType != null && contentType.toLowerCase(Locale.ROOT).startsWith("multipart/form-data")) {
       Map<String, byte[]> parts = Multipart.parse(contentType, body);
       byte[] vectors = parts.get("vectors");
@@ -136,9 +169,20 @@ public final class IngestServer implements AutoCloseable {
       npy = NumpyCheckpoint.parse("part 'vectors'", vectors);
       byte[] idPart = parts.get("ids");
       ids = idPart != null ? parseIds(idPart) : npy.ids().orElse(null);
+      byte[] csv = parts.get("metadata");
+      if (csv != null) {
+        // Validated as `vectory add -d` validates its CSV: one row per vector, unique non-empty ids in --id-field.
+        Metadata md = Metadata.parse("part 'metadata'", new String(csv, StandardCharsets.UTF_8));
+        Space s = md.attach(new Space("part 'vectors'", ids != null ? ids : Space.rowNumbers(npy.vectors().rows()), npy.vectors(), Map.of()),
+            ids != null, idField);
+        ids = s.ids();
+        columns = new LinkedHashMap<>();
+        for (String h : md.header()) if (!h.equals(idField)) columns.put(h, s.columns().get(h));
+      }
     } else {
       npy = NumpyCheckpoint.parse("request body", body);
       ids = npy.ids().orElse(null);
+      columns = NpzColumns.read("request body", body, npy.vectors().rows());
     }
     if (ids == null) {
       ids = new ArrayList<>(npy.vectors().rows());
@@ -153,10 +197,16 @@ public final class IngestServer implements AutoCloseable {
         q.getOrDefault("dataset", defaults.dataset()), q.getOrDefault("model", defaults.model()),
         q.containsKey("metric") ? SpaceDescription.parseMetric(q.get("metric")) : defaults.metric(),
         q.containsKey("epoch") ? epoch(q.get("epoch")) : null, params,
-        idField != null ? idField : defaults.idField(), Map.of());
+        idField != null ? idField : defaults.idField(), columns);
+    String digest = PublishGuard.digest(ids, FloatBuffer.wrap(npy.vectors().data()), d);
     PublishResult r;
     synchronized (publisher) { // one transactional producer: one checkpoint at a time
+      if (guard.check(experiment, space, step, ids, digest) == PublishGuard.Decision.DUPLICATE) {
+        return Map.of("checkpoint", io.vectory.schemas.CheckpointNames.of(experiment, space, step), "status", "already-published",
+            "note", "the same data was published before; not sent again", "verdict", verdictPath(experiment, space, step));
+      }
       r = publisher.publish(experiment, space, step, ids, FloatBuffer.wrap(npy.vectors().data()), npy.vectors().cols(), d, (a, t, b) -> {});
+      guard.published(experiment, space, step, ids, digest);
     }
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("checkpoint", r.checkpoint());
@@ -164,8 +214,54 @@ public final class IngestServer implements AutoCloseable {
     out.put("dimension", r.dimension());
     out.put("chunks", r.chunks());
     out.put("checksum", Long.toHexString(r.checksum()));
-    out.put("status", "committed");
+    out.put("metadata_columns", List.copyOf(columns.keySet()));
+    // Committed to Kafka, not yet accepted: the pipeline's verdict is at this address.
+    out.put("status", "published");
+    out.put("verdict", verdictPath(experiment, space, step));
     return out;
+  }
+
+  private static String verdictPath(String experiment, String space, long step) {
+    return "/v1/experiments/" + java.net.URLEncoder.encode(experiment, StandardCharsets.UTF_8).replace("+", "%20") + "/checkpoints/" + step
+        + "/verdict?space=" + java.net.URLEncoder.encode(space, StandardCharsets.UTF_8).replace("+", "%20");
+  }
+
+  /** {@code GET .../verdict?space=&timeout_ms=}: accepted (with comparisons), rejected (with reasons), or pending (504). */
+  private void verdict(HttpExchange ex, Matcher m) throws IOException {
+    if (!ex.getRequestMethod().equals("GET")) {
+      ex.getResponseHeaders().add("Allow", "GET");
+      refuse(ex, 405, Map.of("error", ex.getRequestMethod() + " is not allowed; use GET"));
+      return;
+    }
+    if (verdicts == null) {
+      respond(ex, 503, Map.of("error", "this server does not watch the pipeline's topics; no verdicts"));
+      return;
+    }
+    Map<String, String> q = query(ex.getRequestURI().getRawQuery());
+    String experiment = URLDecoder.decode(m.group(1), StandardCharsets.UTF_8);
+    long step, timeout;
+    try {
+      step = Long.parseLong(m.group(2));
+      timeout = Math.min(MAX_VERDICT_WAIT_MS, Long.parseLong(q.getOrDefault("timeout_ms", "60000")));
+    } catch (NumberFormatException e) {
+      respond(ex, 400, Map.of("error", "step '" + m.group(2) + "' and timeout_ms '" + q.get("timeout_ms") + "' must be whole numbers"));
+      return;
+    }
+    String name = io.vectory.schemas.CheckpointNames.of(experiment, q.getOrDefault("space", "default"), step);
+    Verdicts.Verdict v;
+    try {
+      v = verdicts.await(name, java.time.Duration.ofMillis(timeout));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      respond(ex, 503, Map.of("error", "interrupted"));
+      return;
+    }
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("checkpoint", name);
+    out.put("verdict", v.status());
+    out.put("comparisons", v.comparisons().stream().map(Verdicts::json).toList());
+    out.put("reasons", v.reasons());
+    respond(ex, v.status().equals("pending") ? 504 : 200, out);
   }
 
   private static Integer epoch(String s) {
@@ -231,6 +327,7 @@ public final class IngestServer implements AutoCloseable {
   @Override
   public void close() {
     server.stop(1);
+    if (verdicts != null) verdicts.close();
     executor.shutdownNow();
   }
 }
