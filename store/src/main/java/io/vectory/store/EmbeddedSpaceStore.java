@@ -60,6 +60,11 @@ public final class EmbeddedSpaceStore implements SpaceStore {
     return root;
   }
 
+  /** The write side's lock holder, for tests that show reads do not take it. */
+  IndexLifecycle lifecycle() {
+    return lifecycle;
+  }
+
   @Override
   public String location() {
     return root.toString();
