@@ -2,6 +2,7 @@ package io.vectory.app;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Map;
 import java.util.Properties;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -25,6 +26,8 @@ import picocli.CommandLine.Command;
       io.vectory.app.report.ReportCommand.class,
       io.vectory.app.store.LsCommand.class,
       io.vectory.app.store.EmbeddingsCommand.class,
+      io.vectory.app.store.DatasetCommand.class,
+      io.vectory.app.store.ExperimentCommand.class,
       io.vectory.app.store.QueryCommand.class,
       io.vectory.app.web.RunCommand.class,
       io.vectory.app.pipeline.PipelineCommand.class,
@@ -49,9 +52,54 @@ public final class VectoryCli implements Runnable {
 
   /** The configured command line; tests run commands through it without exiting the JVM. */
   public static CommandLine newCommandLine() {
-    return new CommandLine(new VectoryCli())
+    CommandLine cl = new CommandLine(new VectoryCli())
         .setCaseInsensitiveEnumValuesAllowed(true)
         .setParameterExceptionHandler(VectoryCli::usageError);
+    wholeSentenceCommandLists(cl);
+    return cl;
+  }
+
+  /**
+   * Picocli's command list shows the first line of each command's description, which cuts most of ours
+   * mid-phrase; ours shows each command's first whole sentence instead, on every level (vectory, embeddings, ...).
+   */
+  private static void wholeSentenceCommandLists(CommandLine cl) {
+    cl.getHelpSectionMap().put(CommandLine.Model.UsageMessageSpec.SECTION_KEY_COMMAND_LIST, VectoryCli::commandList);
+    for (CommandLine sub : cl.getSubcommands().values()) wholeSentenceCommandLists(sub);
+  }
+
+  private static String commandList(CommandLine.Help help) {
+    Map<String, CommandLine.Help> subs = help.subcommands();
+    if (subs.isEmpty()) return "";
+    int nameWidth = 0;
+    for (String name : subs.keySet()) nameWidth = Math.max(nameWidth, name.length());
+    int width = help.commandSpec().usageMessage().width();
+    int first = Math.min(nameWidth + 4, width / 3);
+    CommandLine.Help.TextTable table = CommandLine.Help.TextTable.forColumns(help.colorScheme(),
+        new CommandLine.Help.Column(first, 2, CommandLine.Help.Column.Overflow.SPAN),
+        new CommandLine.Help.Column(width - first, 1, CommandLine.Help.Column.Overflow.WRAP));
+    for (var e : subs.entrySet()) {
+      CommandLine.Model.UsageMessageSpec u = e.getValue().commandSpec().usageMessage();
+      String[] text = u.header().length > 0 ? u.header() : u.description();
+      table.addRowValues(e.getKey(), firstSentence(String.join(" ", text)));
+    }
+    return table.toString();
+  }
+
+  /**
+   * Up to the first full stop that ends a sentence (followed by a space and a capital, or the end); a
+   * sentence that introduces a list ("...: - a; - b") ends at its colon.
+   */
+  static String firstSentence(String text) {
+    String t = text.strip().replaceAll("\\s+", " ");
+    int list = t.indexOf(": - ");
+    if (list > 0 && !t.substring(0, list).contains(". ")) return t.substring(0, list) + ".";
+    for (int i = 0; i < t.length(); i++) {
+      if (t.charAt(i) != '.') continue;
+      if (i == t.length() - 1) return t;
+      if (t.charAt(i + 1) == ' ' && i + 2 < t.length() && Character.isUpperCase(t.charAt(i + 2))) return t.substring(0, i + 1);
+    }
+    return t;
   }
 
   /**

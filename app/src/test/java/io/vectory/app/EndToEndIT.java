@@ -312,6 +312,62 @@ class EndToEndIT {
     return SpaceEvent.newBuilder().setEvent(event).build();
   }
 
+  /**
+   * Exactly-once reaches OpenSearch: a comparison written inside a transaction that is then aborted (as when an
+   * instance dies mid-comparison and its work is redone) is never indexed, while the committed one after it is.
+   * A sink reading read_uncommitted indexes both (the aborted record sits at the lower offset).
+   */
+  @Test
+  void resultsOfAbortedTransactionsNeverReachOpenSearch() throws Exception {
+    requireStack();
+    EventSerdes serdes = EventSerdes.registry(Map.of("schema.registry.url", registry));
+    boolean connectorCreated = false;
+    try {
+      PipelineRunner.createTopics(PipelineRunner.streamsProperties(bootstrap, topicPrefix + "app", tmp.resolve("state")), topics, 1);
+      registerConnector();
+      connectorCreated = true;
+      String experiment = run + "-eos";
+      ComparisonResult aborted = comparisonOf(experiment, 2, 0.111);
+      ComparisonResult committed = comparisonOf(experiment, 3, 0.333);
+      @SuppressWarnings("unchecked")
+      Serializer<ComparisonResult> values = (Serializer<ComparisonResult>) topics.comparisons.valueSerde(serdes).serializer();
+      Properties tx = producerProps();
+      tx.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, run + "-eos");
+      try (KafkaProducer<String, ComparisonResult> p = new KafkaProducer<>(tx, new StringSerializer(), values)) {
+        p.initTransactions();
+        p.beginTransaction();
+        p.send(new ProducerRecord<>(topics.comparisons.name(), experiment, aborted)).get();
+        p.abortTransaction();
+        p.beginTransaction();
+        p.send(new ProducerRecord<>(topics.comparisons.name(), experiment, committed));
+        p.commitTransaction();
+      }
+      try (io.vectory.store.OpenSearchSpaceStore store = new io.vectory.store.OpenSearchSpaceStore(opensearch, indices, Duration.ofSeconds(30))) {
+        await("the committed comparison indexed", Duration.ofSeconds(60), () -> {
+          try {
+            return !store.comparisons(experiment).isEmpty();
+          } catch (io.vectory.sink.StoreUnavailableException e) {
+            return false; // the results index was just created: its shard is not searchable yet
+          }
+        });
+        Thread.sleep(1_000); // the connector's next poll would have carried an aborted record too
+        List<Long> steps = store.comparisons(experiment).stream().map(c -> c.getA().getStep()).toList();
+        assertEquals(List.of(3L), steps, "only the committed comparison (step 3) is in OpenSearch; step 2 was aborted");
+      }
+    } finally {
+      cleanUp(connectorCreated);
+    }
+  }
+
+  static ComparisonResult comparisonOf(String experiment, long step, double mean) {
+    return ComparisonResult.newBuilder().setDataset("eos").setModel("none")
+        .setA(new CheckpointKey(experiment, SPACE, step)).setB(new CheckpointKey(experiment, SPACE, step - 1))
+        .setRelation(io.vectory.avro.Relation.PREVIOUS).setK(K).setMetricA(Metric.COSINE).setMetricB(Metric.COSINE)
+        .setIncludeSelf(false).setExact(true).setN(100).setMeanJaccard(mean)
+        .setHistogram(List.of(0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 100L)).setLabelMeans(Map.of())
+        .setCka(0.9).setComputeMillis(1).setComputedAt(Instant.ofEpochMilli(1_700_000_000_000L + step)).build();
+  }
+
   Properties producerProps() {
     Properties p = new Properties();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);

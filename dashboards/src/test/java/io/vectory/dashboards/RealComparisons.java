@@ -4,7 +4,7 @@ import io.vectory.core.compare.CompareOptions;
 import io.vectory.core.compare.ComparisonOutcome;
 import io.vectory.core.compare.ProgressListener;
 import io.vectory.core.compare.SpaceComparator;
-import io.vectory.core.datasets.Fortunes;
+import io.vectory.datasets.Fortunes;
 import io.vectory.core.vectors.FloatMatrix;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -15,7 +15,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Real comparison results for the dashboards' tests: TF-IDF vectors of core's fortunes corpus (1,307 real texts,
+ * Real comparison results for the dashboards' tests: TF-IDF vectors of the datasets module's fortunes corpus (1,307 real texts,
  * 10 labels), seen through a projection head that moves like a training run — a small random step per checkpoint
  * (stable) or, in the drifting run, a large one at the last checkpoint — compared by the core engine (exact k-NN
  * Jaccard, k 10, cosine, self not counted, and linear CKA) with the previous and with the first checkpoint.

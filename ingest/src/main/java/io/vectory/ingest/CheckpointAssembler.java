@@ -5,20 +5,18 @@ import io.vectory.avro.CheckpointCompleted;
 import io.vectory.avro.EmbeddingChunk;
 import io.vectory.avro.SpaceEvent;
 import io.vectory.avro.SpaceRegistered;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.util.ArrayList;
+import io.vectory.schemas.CheckpointProtocol;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.zip.CRC32C;
 
 /**
  * Reassembles checkpoints from space events read in partition order (as a read_committed consumer
- * sees them). A checkpoint is returned when its CheckpointCompleted arrives and checks out: every
- * sequence 0..chunks-1 present, the row count, and the CRC-32C of the vector bytes. A chunk sequence
+ * sees them). A checkpoint is returned when its CheckpointCompleted arrives and passes the
+ * {@link CheckpointProtocol.Validation} the Streams app runs (every sequence 0..chunks-1, rows, CRC-32C, ids,
+ * finite vectors). A chunk sequence
  * seen twice is counted in {@link #duplicateChunks()} (a correct publisher never causes one).
  */
 public final class CheckpointAssembler {
@@ -57,38 +55,12 @@ public final class CheckpointAssembler {
     }
 
     AssembledCheckpoint assemble(String name, CheckpointCompleted done) {
-      for (int s = 0; s < done.getChunks(); s++) {
-        if (!chunks.containsKey(s)) throw new IllegalStateException(name + ": chunk " + s + " of " + done.getChunks() + " is missing");
-      }
-      if (chunks.size() != done.getChunks()) {
-        throw new IllegalStateException(name + ": " + chunks.size() + " chunks received, completion says " + done.getChunks());
-      }
-      int dim = registered.getDimension();
-      long rows = done.getRows();
-      if (rows != registered.getRows()) throw new IllegalStateException(name + ": completion says " + rows + " rows, registration " + registered.getRows());
-      float[] vectors = new float[Math.toIntExact(rows * dim)];
-      List<String> ids = new ArrayList<>((int) rows);
-      List<List<String>> meta = new ArrayList<>();
-      CRC32C crc = new CRC32C();
-      int row = 0;
-      for (EmbeddingChunk c : chunks.values()) {
-        if (c.getDimension() != dim) throw new IllegalStateException(name + ": chunk " + c.getSequence() + " has dimension " + c.getDimension() + ", registration " + dim);
-        if (c.getFirstRow() != row) throw new IllegalStateException(name + ": chunk " + c.getSequence() + " starts at row " + c.getFirstRow() + ", expected " + row);
-        ByteBuffer v = c.getVectors().duplicate().order(ByteOrder.LITTLE_ENDIAN);
-        int n = c.getIds().size();
-        if (v.remaining() != n * dim * 4) throw new IllegalStateException(name + ": chunk " + c.getSequence() + " has " + v.remaining() + " vector bytes for " + n + " ids of dimension " + dim);
-        if (row + n > rows) throw new IllegalStateException(name + ": chunks hold more than the " + rows + " rows announced");
-        crc.update(v.duplicate());
-        v.asFloatBuffer().get(vectors, row * dim, n * dim);
-        ids.addAll(c.getIds());
-        meta.addAll(c.getMetadata());
-        row += n;
-      }
-      if (row != rows) throw new IllegalStateException(name + ": chunks hold " + row + " rows, completion says " + rows);
-      if (crc.getValue() != done.getChecksum()) {
-        throw new IllegalStateException(name + ": CRC-32C of the vector bytes is " + Long.toHexString(crc.getValue()) + ", completion says " + Long.toHexString(done.getChecksum()));
-      }
-      return new AssembledCheckpoint(name, registered, ids, dim, vectors, meta, chunks.size(), done.getChecksum());
+      CheckpointProtocol.Validation v = new CheckpointProtocol.Validation(registered, List.of());
+      chunks.values().forEach(v::accept);
+      List<String> problems = v.finish(done);
+      if (!problems.isEmpty()) throw new IllegalStateException(name + ": " + String.join("; ", problems));
+      CheckpointProtocol.Assembled a = CheckpointProtocol.assemble(registered, chunks.values());
+      return new AssembledCheckpoint(name, registered, a.ids(), a.dimension(), a.vectors(), a.metadata(), chunks.size(), done.getChecksum());
     }
   }
 }

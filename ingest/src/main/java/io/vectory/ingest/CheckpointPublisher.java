@@ -1,6 +1,7 @@
 package io.vectory.ingest;
 
 import io.vectory.schemas.CheckpointNames;
+import io.vectory.schemas.CheckpointProtocol;
 import io.vectory.avro.CheckpointCompleted;
 import io.vectory.avro.CheckpointKey;
 import io.vectory.avro.EmbeddingChunk;
@@ -10,9 +11,7 @@ import io.vectory.schemas.EventSerdes;
 import io.vectory.schemas.TopicSpec;
 import io.vectory.schemas.Topics;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -26,7 +25,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.zip.CRC32C;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -49,7 +47,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * <p>The checkpoint is validated first (dimension, NaN/Inf, duplicate or missing ids) and refused
  * with an {@link InvalidCheckpointException} before anything is sent. Then SpaceRegistered, the
  * EmbeddingChunks (each under {@code maxChunkBytes}, vectors little-endian float32) and
- * CheckpointCompleted (row and chunk counts, CRC-32C of the vector bytes in sequence order) go to
+ * CheckpointCompleted (row and chunk counts, CRC-32C of the vector bytes in sequence order; the
+ * {@link CheckpointProtocol}) go to
  * {@code Topics.spaceEvents}, keyed by experiment, in ONE Kafka transaction of an idempotent
  * producer: a read_committed consumer sees the whole checkpoint or nothing. A failed transaction is
  * aborted and retried whole, so a retry can neither duplicate nor half-publish a checkpoint.
@@ -57,11 +56,6 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * <p>Not thread-safe: one publisher per training loop (it owns one transactional.id).
  */
 public final class CheckpointPublisher implements AutoCloseable {
-
-  /** Largest record value the publisher builds; the broker's default max.message.bytes is 1 MiB. */
-  public static final int DEFAULT_MAX_CHUNK_BYTES = 900 * 1024;
-  // Room for the envelope, checkpoint key, counters and the wire-format header in a chunk.
-  private static final int CHUNK_OVERHEAD = 1024;
 
   private final Map<String, Object> producerConfig;
   private final TopicSpec<SpaceEvent> topic;
@@ -122,14 +116,19 @@ public final class CheckpointPublisher implements AutoCloseable {
     CheckpointKey key = CheckpointKey.newBuilder().setExperiment(experiment).setSpace(space).setStep(step).build();
     String name = CheckpointNames.of(experiment, space, step);
     List<String> columns = List.copyOf(d.columns().keySet());
-    List<int[]> bounds = chunkBounds(name, ids, rows.dimension(), d);
+    List<CheckpointProtocol.RowRange> bounds;
+    try {
+      bounds = CheckpointProtocol.chunkRanges(name, ids, rows.dimension(), new ArrayList<>(d.columns().values()), maxChunkBytes);
+    } catch (CheckpointProtocol.RowTooLargeException e) {
+      throw new InvalidCheckpointException(e.getMessage());
+    }
 
     SpaceRegistered registered = SpaceRegistered.newBuilder()
         .setCheckpoint(key).setDataset(d.dataset()).setModel(d.model()).setEpoch(d.epoch())
         .setDimension(rows.dimension()).setRows(rows.rows()).setMetric(d.metric())
         .setParams(new HashMap<>(d.params())).setIdField(d.idField()).setMetadataColumns(columns)
         .setRegisteredAt(java.time.Instant.now()).build();
-    Chunker chunker = new Chunker(key, rows, ids, bounds, columns, d);
+    Chunker chunker = new Chunker(rows, ids, bounds, columns, d);
     ensureTopic();
     KafkaException last = null;
     for (int attempt = 1; attempt <= maxAttempts; attempt++) {
@@ -165,11 +164,10 @@ public final class CheckpointPublisher implements AutoCloseable {
     p.send(new ProducerRecord<>(topic.name(), experiment, SpaceEvent.newBuilder().setEvent(registered).build()));
     int total = chunker.count();
     int reported = -1;
-    CRC32C crc = new CRC32C();
+    CheckpointProtocol.ChunkWriter writer = new CheckpointProtocol.ChunkWriter(registered.getCheckpoint(), registered.getDimension());
     List<Future<RecordMetadata>> sent = new ArrayList<>(total);
     for (int seq = 0; seq < total; seq++) {
-      EmbeddingChunk c = chunker.chunk(seq);
-      crc.update(c.getVectors().duplicate());
+      EmbeddingChunk c = chunker.chunk(writer, seq);
       int bytes = c.getVectors().remaining();
       sent.add(p.send(new ProducerRecord<>(topic.name(), experiment, SpaceEvent.newBuilder().setEvent(c).build()), (md, ex) -> {
         if (ex == null) {
@@ -183,9 +181,8 @@ public final class CheckpointPublisher implements AutoCloseable {
         reported = a;
       }
     }
-    long checksum = crc.getValue();
-    CheckpointCompleted completed = CheckpointCompleted.newBuilder().setCheckpoint(registered.getCheckpoint()).setRows(registered.getRows())
-        .setChunks(total).setChecksum(checksum).setCompletedAt(java.time.Instant.now()).build();
+    long checksum = writer.checksum();
+    CheckpointCompleted completed = writer.completed(java.time.Instant.now());
     p.send(new ProducerRecord<>(topic.name(), experiment, SpaceEvent.newBuilder().setEvent(completed).build()));
     // Wait for the chunks' acknowledgements in order, reporting as they come, then commit.
     for (Future<RecordMetadata> f : sent) {
@@ -228,15 +225,15 @@ public final class CheckpointPublisher implements AutoCloseable {
     }
   }
 
-  /** Builds chunk {@code seq}: its ids, metadata rows and little-endian vector bytes. */
-  private record Chunker(CheckpointKey key, Rows rows, List<String> ids, List<int[]> bounds, List<String> columns, SpaceDescription d) {
+  /** Builds chunk {@code seq} (the writer's next): its ids, metadata rows and little-endian vector bytes. */
+  private record Chunker(Rows rows, List<String> ids, List<CheckpointProtocol.RowRange> bounds, List<String> columns, SpaceDescription d) {
     int count() {
       return bounds.size();
     }
 
-    EmbeddingChunk chunk(int seq) {
-      int from = bounds.get(seq)[0], to = bounds.get(seq)[1];
-      ByteBuffer le = ByteBuffer.allocate((to - from) * rows.dimension() * 4).order(ByteOrder.LITTLE_ENDIAN);
+    EmbeddingChunk chunk(CheckpointProtocol.ChunkWriter writer, int seq) {
+      int from = bounds.get(seq).from(), to = bounds.get(seq).to();
+      ByteBuffer le = CheckpointProtocol.vectorBuffer(to - from, rows.dimension());
       rows.put(from, to, le);
       le.flip();
       List<List<String>> meta = new ArrayList<>(columns.isEmpty() ? 0 : to - from);
@@ -247,37 +244,8 @@ public final class CheckpointPublisher implements AutoCloseable {
           meta.add(row);
         }
       }
-      return EmbeddingChunk.newBuilder().setCheckpoint(key).setSequence(seq).setFirstRow(from)
-          .setDimension(rows.dimension()).setIds(new ArrayList<>(ids.subList(from, to))).setVectors(le).setMetadata(meta).build();
+      return writer.next(new ArrayList<>(ids.subList(from, to)), le, meta);
     }
-  }
-
-  /** Chunk row ranges [from, to) so that each chunk's ids, metadata and vectors stay under maxChunkBytes. */
-  private List<int[]> chunkBounds(String name, List<String> ids, int dim, SpaceDescription d) {
-    int budget = maxChunkBytes - CHUNK_OVERHEAD;
-    List<int[]> out = new ArrayList<>();
-    List<List<String>> cols = new ArrayList<>(d.columns().values());
-    int from = 0;
-    long size = 0;
-    for (int r = 0; r < ids.size(); r++) {
-      long rowBytes = 4L * dim + ids.get(r).getBytes(StandardCharsets.UTF_8).length + 5;
-      if (!cols.isEmpty()) {
-        rowBytes += 5;
-        for (List<String> c : cols) rowBytes += (c.get(r) == null ? 0 : c.get(r).getBytes(StandardCharsets.UTF_8).length) + 5;
-      }
-      if (rowBytes > budget) {
-        throw new InvalidCheckpointException(name + ": row " + r + " (id '" + ids.get(r) + "') alone needs " + rowBytes
-            + " bytes, above the chunk limit of " + budget + " bytes (dimension " + dim + ")");
-      }
-      if (size + rowBytes > budget) {
-        out.add(new int[] {from, r});
-        from = r;
-        size = 0;
-      }
-      size += rowBytes;
-    }
-    out.add(new int[] {from, ids.size()});
-    return out;
   }
 
   private KafkaProducer<String, SpaceEvent> producer() {
@@ -360,7 +328,7 @@ public final class CheckpointPublisher implements AutoCloseable {
     private EventSerdes serdes = EventSerdes.singleObject();
     private Topics topics = Topics.defaults();
     private String transactionalId = "vectory-publisher-" + UUID.randomUUID();
-    private int maxChunkBytes = DEFAULT_MAX_CHUNK_BYTES;
+    private int maxChunkBytes = CheckpointProtocol.DEFAULT_MAX_CHUNK_BYTES;
     private int maxAttempts = 5;
     private boolean createTopic = true;
     private final Map<String, Object> producerOverrides = new HashMap<>();
@@ -387,7 +355,9 @@ public final class CheckpointPublisher implements AutoCloseable {
     }
 
     public Builder maxChunkBytes(int bytes) {
-      if (bytes < 4096) throw new IllegalArgumentException("maxChunkBytes must be at least 4096, got " + bytes);
+      if (bytes < CheckpointProtocol.MIN_MAX_CHUNK_BYTES) {
+        throw new IllegalArgumentException("maxChunkBytes must be at least " + CheckpointProtocol.MIN_MAX_CHUNK_BYTES + ", got " + bytes);
+      }
       this.maxChunkBytes = bytes;
       return this;
     }

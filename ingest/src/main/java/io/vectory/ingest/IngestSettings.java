@@ -79,6 +79,8 @@ public record IngestSettings(String bootstrapServers, String schemaRegistry, Map
   }
 
   public String describe() {
-    return "Kafka " + bootstrapServers + ", " + (schemaRegistry == null ? "no schema registry (Avro single-object encoding)" : "schema registry " + schemaRegistry);
+    // Banners are printed and logged: never the registry's credentials.
+    return "Kafka " + bootstrapServers + ", " + (schemaRegistry == null ? "no schema registry (Avro single-object encoding)"
+        : "schema registry " + io.vectory.schemas.RegistryClient.withoutUserInfo(schemaRegistry));
   }
 }

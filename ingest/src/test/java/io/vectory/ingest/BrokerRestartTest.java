@@ -3,6 +3,7 @@ package io.vectory.ingest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vectory.broker.EmbeddedKafka;
 import io.vectory.schemas.EventSerdes;
 import io.vectory.schemas.Topics;
 import java.nio.file.Path;
@@ -25,7 +26,7 @@ class BrokerRestartTest {
 
   @Test
   void restartMidPublishLosesAndDuplicatesNothing(@TempDir Path dir) throws Exception {
-    try (InProcessKafka kafka = new InProcessKafka(dir)) {
+    try (EmbeddedKafka kafka = new EmbeddedKafka(dir)) {
       kafka.start();
       float[][] v = Data.vectors(10_000, 512, 7);
       List<String> ids = Data.ids(10_000, "r");
@@ -34,7 +35,7 @@ class BrokerRestartTest {
       int[] ackedAtStop = {-1, -1};
       CompletableFuture<PublishResult> publish;
       // 128 KiB chunks: about 160 of them, so the restart lands well inside the transaction.
-      try (CheckpointPublisher p = CheckpointPublisher.builder(kafka.bootstrap()).maxChunkBytes(128 * 1024)
+      try (CheckpointPublisher p = CheckpointPublisher.builder(kafka.bootstrapServers()).maxChunkBytes(128 * 1024)
           // A 1 MiB send buffer makes send() wait for acknowledgements, so the stop lands between sends.
           .producerConfig(Map.of("delivery.timeout.ms", 120_000, "request.timeout.ms", 10_000,
               "buffer.memory", 1024 * 1024, "batch.size", 256 * 1024)).build()) {
@@ -61,7 +62,7 @@ class BrokerRestartTest {
         assertTrue(ackedAtStop[0] < ackedAtStop[1], "the broker stopped with " + ackedAtStop[0] + " of " + ackedAtStop[1] + " chunks acknowledged");
         System.err.printf("broker restarted after %d of %d chunks; committed in %d attempt(s)%n", ackedAtStop[0], ackedAtStop[1], result.attempts());
 
-        CheckpointReader.All all = CheckpointReader.readAll(kafka.bootstrap(), Map.of(), EventSerdes.singleObject(),
+        CheckpointReader.All all = CheckpointReader.readAll(kafka.bootstrapServers(), Map.of(), EventSerdes.singleObject(),
             Topics.defaults().spaceEvents, Duration.ofSeconds(60));
         assertEquals(1, all.checkpoints().size(), "committed copies of the checkpoint");
         assertEquals(0, all.duplicateChunks(), "duplicate chunks");

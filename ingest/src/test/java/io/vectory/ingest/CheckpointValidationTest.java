@@ -20,6 +20,27 @@ class CheckpointValidationTest {
   }
 
   @Test
+  void hostileNamesAreRefusedBeforeAnythingIsSent() {
+    float[][] v = {{1, 2}, {3, 4}};
+    String m = assertThrows(InvalidCheckpointException.class, () -> publisher.publish("run\u001b[2J", "head", 3, List.of("a", "b"), v, d)).getMessage();
+    assertTrue(m.contains("experiment name 'run\\u001B[2J' holds the non-printable character U+001B"), m);
+    m = assertThrows(InvalidCheckpointException.class, () -> publisher.publish("..%2F", "he/ad", 3, List.of("a", "b"), v, d)).getMessage();
+    assertTrue(m.contains("space name 'he/ad' holds '/'"), m);
+    m = assertThrows(InvalidCheckpointException.class, () -> publisher.publish("x".repeat(60_000), "head", 3, List.of("a", "b"), v, d)).getMessage();
+    assertTrue(m.contains("60000 characters long; at most 200"), m);
+  }
+
+  @Test
+  void limitsTheStoresEnforceAreCheckedAtPublishTime() {
+    String m = refused(List.of("a"), new float[][] {new float[100_000]});
+    assertTrue(m.contains("dimension 100000 is above the limit of 4096"), m);
+    m = refused(List.of("a"), new float[][] {{1, 2}});
+    assertTrue(m.contains("1 row: a space needs at least 2 points"), m);
+    m = refused(List.of("a", "b"), new float[][] {{1, 2}, {0, 0}});
+    assertTrue(m.contains("row 1 (id 'b') is the zero vector, which has no direction under the cosine metric"), m);
+  }
+
+  @Test
   void wrongDimensionNamesTheRow() {
     float[][] v = {{1, 2, 3}, {4, 5, 6}, {7, 8}};
     String m = refused(List.of("a", "b", "c"), v);

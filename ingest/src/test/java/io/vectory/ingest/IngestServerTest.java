@@ -3,6 +3,7 @@ package io.vectory.ingest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vectory.broker.EmbeddedKafka;
 import io.vectory.ingest.http.IngestServer;
 import io.vectory.schemas.EventSerdes;
 import io.vectory.schemas.Topics;
@@ -22,16 +23,16 @@ import org.junit.jupiter.api.io.TempDir;
 class IngestServerTest {
 
   @TempDir static Path dir;
-  static InProcessKafka kafka;
+  static EmbeddedKafka kafka;
   static CheckpointPublisher publisher;
   static IngestServer server;
   static String base;
 
   @BeforeAll
   static void start() throws Exception {
-    kafka = new InProcessKafka(dir);
+    kafka = new EmbeddedKafka(dir);
     kafka.start();
-    publisher = CheckpointPublisher.builder(kafka.bootstrap()).build();
+    publisher = CheckpointPublisher.builder(kafka.bootstrapServers()).build();
     server = IngestServer.start(new InetSocketAddress("127.0.0.1", 0), publisher, 256 * 1024, SpaceDescription.of("ds", "m"));
     base = "http://127.0.0.1:" + server.port() + "/v1/experiments/";
   }
@@ -44,7 +45,7 @@ class IngestServerTest {
   }
 
   private static AssembledCheckpoint read(String checkpoint) {
-    return CheckpointReader.read(kafka.bootstrap(), Map.of(), EventSerdes.singleObject(), Topics.defaults().spaceEvents, checkpoint, Duration.ofSeconds(30)).checkpoint();
+    return CheckpointReader.read(kafka.bootstrapServers(), Map.of(), EventSerdes.singleObject(), Topics.defaults().spaceEvents, checkpoint, Duration.ofSeconds(30)).checkpoint();
   }
 
   @Test

@@ -66,7 +66,7 @@ public final class RegistryClient {
       userInfo = config.get(USER_INFO).toString();
     }
     // Credentials never travel in the URL we log or request.
-    this.baseUrl = uri.getUserInfo() == null ? uri.toString() : uri.toString().replace(uri.getRawUserInfo() + "@", "");
+    this.baseUrl = withoutUserInfo(uri.toString());
     this.authorization = userInfo == null || userInfo.isEmpty() ? null
         : "Basic " + Base64.getEncoder().encodeToString(userInfo.getBytes(StandardCharsets.UTF_8));
     HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10));
@@ -77,6 +77,20 @@ public final class RegistryClient {
 
   public String url() {
     return baseUrl;
+  }
+
+  /**
+   * The URL without its user-info ({@code http://user:secret@host/} → {@code http://host/}): the only form of a
+   * registry URL that may be printed or logged. Text that is not a URL comes back unchanged.
+   */
+  public static String withoutUserInfo(String url) {
+    if (url == null) return null;
+    try {
+      URI u = URI.create(url.trim());
+      return u.getRawUserInfo() == null ? url : url.replace(u.getRawUserInfo() + "@", "");
+    } catch (IllegalArgumentException e) {
+      return url.replaceAll("//[^/@]*@", "//");
+    }
   }
 
   /** Registers {@code schema} under {@code subject} (or finds it already there) and returns its id. */

@@ -53,6 +53,13 @@ class RegistryClientTest {
   }
 
   @Test
+  void printableUrlsCarryNoCredentials() {
+    assertEquals("http://registry:8081/apis/ccompat/v7", RegistryClient.withoutUserInfo("http://alice:s3cr%40t@registry:8081/apis/ccompat/v7"));
+    assertEquals("https://r.example/x", RegistryClient.withoutUserInfo("https://r.example/x"));
+    assertEquals("http://h/", RegistryClient.withoutUserInfo("http://bob:p w@h/"));
+  }
+
+  @Test
   void sendsBasicAuthAndRegistersOncePerSubject() {
     Serde<SpaceEvent> serde = new TopicSpec<>("events", SpaceEvent.class).valueSerde(EventSerdes.registry(Map.of(
         RegistryClient.URL, url(), RegistryClient.AUTH_SOURCE, "USER_INFO", RegistryClient.USER_INFO, "alice:s3cret")));

@@ -15,7 +15,7 @@ import java.util.Map;
 /**
  * The documents both stores write, as plain maps ready for JSON: comparison results and alerts in the
  * shape of the vectory-comparisons / vectory-alerts mappings (the contract with the dashboards), their
- * natural ids, and the mapping of a space's k-NN index.
+ * natural ids, a space's point documents (the mapping of its index is {@link OpenSearchMappings}).
  */
 public final class Docs {
 
@@ -142,28 +142,6 @@ public final class Docs {
       case EUCLIDEAN -> "l2";
       case DOT -> "innerproduct";
     };
-  }
-
-  /**
-   * Settings and mappings of a space's k-NN index: HNSW on the lucene engine (never faiss: the OpenSearch
-   * build here has no native libraries, and a faiss index kills the server), one shard, no replicas
-   * (a single node stays green), the id and every metadata column as keyword, the catalogue entry in _meta.
-   */
-  public static Map<String, Object> spaceIndexBody(IndexInfo info) {
-    Map<String, Object> props = new LinkedHashMap<>();
-    props.put(ID, Map.of("type", "keyword"));
-    props.put(ROW, Map.of("type", "long"));
-    props.put(VECTOR, Map.of(
-        "type", "knn_vector",
-        "dimension", info.dimension(),
-        "method", Map.of("name", "hnsw", "engine", "lucene", "space_type", spaceType(info.metric()),
-            "parameters", Map.of("m", 16, "ef_construction", 100))));
-    Map<String, Object> meta = new LinkedHashMap<>();
-    for (String c : info.columns()) meta.put(c, Map.of("type", "keyword"));
-    props.put(META, Map.of("properties", meta));
-    return Map.of(
-        "settings", Map.of("index", Map.of("knn", true, "number_of_shards", 1, "number_of_replicas", 0)),
-        "mappings", Map.of("dynamic", "strict", "_meta", Map.of("vectory", info.toMap()), "properties", props));
   }
 
   /** One point of a space: natural _id = the point id, so a replay overwrites. */

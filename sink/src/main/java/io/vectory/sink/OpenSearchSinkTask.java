@@ -4,7 +4,6 @@ import io.vectory.avro.ComparisonResult;
 import io.vectory.avro.DriftAlert;
 import io.vectory.avro.SpaceEvent;
 import java.nio.ByteBuffer;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -38,8 +37,7 @@ public final class OpenSearchSinkTask extends SinkTask {
   private String spacesTopic, comparisonsTopic, alertsTopic;
 
   public OpenSearchSinkTask() {
-    this(c -> new OpenSearchSpaceSink(c.getString(SinkConfig.OPENSEARCH_URL), new IndexNames(c.getString(SinkConfig.INDEX_PREFIX)),
-        Duration.ofMillis(c.getLong(SinkConfig.REQUEST_TIMEOUT_MS))));
+    this(c -> new OpenSearchSpaceSink(c.openSearch(), new IndexNames(c.getString(SinkConfig.INDEX_PREFIX))));
   }
 
   OpenSearchSinkTask(Function<SinkConfig, SpaceSink> storeFactory) {

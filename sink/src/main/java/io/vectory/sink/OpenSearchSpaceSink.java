@@ -1,55 +1,80 @@
 package io.vectory.sink;
 
-import io.vectory.schemas.CheckpointNames;
-import com.fasterxml.jackson.databind.JsonNode;
 import io.vectory.avro.CheckpointCompleted;
 import io.vectory.avro.ComparisonResult;
 import io.vectory.avro.DriftAlert;
 import io.vectory.avro.EmbeddingChunk;
 import io.vectory.avro.SpaceRegistered;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
+import io.vectory.schemas.CheckpointNames;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.opensearch.client.json.JsonData;
+import org.opensearch.client.json.JsonpMapper;
+import org.opensearch.client.opensearch.OpenSearchClient;
+import org.opensearch.client.opensearch._types.mapping.TypeMapping;
+import org.opensearch.client.opensearch.core.BulkResponse;
+import org.opensearch.client.opensearch.core.bulk.BulkOperation;
+import org.opensearch.client.opensearch.core.bulk.BulkResponseItem;
+import org.opensearch.client.opensearch.indices.GetMappingResponse;
 
 /**
- * {@link SpaceSink} on OpenSearch with the k-NN plugin: one index per space (knn_vector, HNSW with
- * {@code "engine":"lucene"}, set in {@link Docs}: faiss would crash this OpenSearch build),
- * {@code vectory-comparisons} and {@code vectory-alerts} with the mappings in {@code io/vectory/sink/opensearch/}.
- * All writes are bulk requests with natural {@code _id}s. The read side is the store module's OpenSearchSpaceStore.
+ * {@link SpaceSink} on OpenSearch with the k-NN plugin, through the official client: one index per space
+ * (the mapping in {@link OpenSearchMappings}: knn_vector, HNSW, {@code "engine":"lucene"}),
+ * {@code vectory-comparisons} and {@code vectory-alerts} from the mapping files in
+ * {@code io/vectory/sink/opensearch/}. All writes are bulk requests with natural {@code _id}s. The read side
+ * is the store module's OpenSearchSpaceStore, which shares this sink's client.
  */
 public final class OpenSearchSpaceSink implements SpaceSink {
 
-  private final OpenSearchHttp http;
+  private final OpenSearchClient client;
+  private final String where;
   private final IndexNames names;
   /** Entries of checkpoints being written, by physical name (so a chunk needs no round trip for its columns). */
   private final Map<String, IndexInfo> open = new ConcurrentHashMap<>();
   private volatile boolean resultIndicesReady;
 
-  public OpenSearchSpaceSink(String url, IndexNames names, Duration requestTimeout) {
-    this.http = new OpenSearchHttp(url, requestTimeout);
+  public OpenSearchSpaceSink(OpenSearchClients.Settings settings, IndexNames names) {
+    this.client = OpenSearchClients.open(settings);
+    this.where = settings.displayUrl();
     this.names = names;
+  }
+
+  public OpenSearchSpaceSink(String url, IndexNames names, Duration requestTimeout) {
+    this(OpenSearchClients.Settings.of(url, requestTimeout), names);
   }
 
   public IndexNames names() {
     return names;
   }
 
-  /** The HTTP client this sink writes through (the store's read side shares it). */
-  public OpenSearchHttp http() {
-    return http;
+  /** The client this sink writes through (the store's read side shares it). */
+  public OpenSearchClient client() {
+    return client;
+  }
+
+  public JsonpMapper mapper() {
+    return client._transport().jsonpMapper();
+  }
+
+  /** Runs one client call, failures sorted as {@link OpenSearchCalls} says. */
+  public <T> T call(String what, OpenSearchCalls.Call<T> call) {
+    return OpenSearchCalls.call(where, what, call);
+  }
+
+  /** Like {@link #call}, but a missing index gives {@code missing}. */
+  public <T> T callOr404(String what, T missing, OpenSearchCalls.Call<T> call) {
+    return OpenSearchCalls.callOr404(where, what, missing, call);
   }
 
   @Override
   public String location() {
-    return http.url();
+    return where;
   }
 
   // ---- checkpoints
@@ -64,7 +89,7 @@ public final class OpenSearchSpaceSink implements SpaceSink {
       open.put(info.physical(), info);
       return existing;
     }
-    if (existing != null) http.call("DELETE", "/" + info.physical(), null, 404);
+    if (existing != null) deleteIndex(info.physical());
     create(info);
     open.put(info.physical(), info);
     return info;
@@ -85,14 +110,14 @@ public final class OpenSearchSpaceSink implements SpaceSink {
     }
     float[] v = Chunks.vectors(chunk, info);
     int dim = info.dimension();
-    StringBuilder nd = new StringBuilder(v.length * 12);
     List<String> ids = chunk.getIds();
+    List<BulkOperation> ops = new ArrayList<>(ids.size());
     for (int i = 0; i < ids.size(); i++) {
       float[] row = Arrays.copyOfRange(v, i * dim, (i + 1) * dim);
       List<String> meta = chunk.getMetadata().isEmpty() ? null : chunk.getMetadata().get(i);
-      appendIndex(nd, physical, ids.get(i), Docs.pointDoc(ids.get(i), chunk.getFirstRow() + i, row, info.columns(), meta));
+      ops.add(index(physical, ids.get(i), Docs.pointDoc(ids.get(i), chunk.getFirstRow() + i, row, info.columns(), meta)));
     }
-    List<String> failed = bulk(nd.toString());
+    List<String> failed = rejected(bulk(ops, "EmbeddingChunk " + CheckpointNames.of(k) + " #" + chunk.getSequence()));
     if (!failed.isEmpty()) {
       throw new IllegalArgumentException("EmbeddingChunk " + CheckpointNames.of(k) + " #" + chunk.getSequence() + ": OpenSearch rejected "
           + failed.size() + " of " + ids.size() + " points, first: " + failed.get(0));
@@ -107,8 +132,7 @@ public final class OpenSearchSpaceSink implements SpaceSink {
     if (info == null) {
       throw new IllegalArgumentException("CheckpointCompleted " + CheckpointNames.of(k) + ": no index " + physical + " (its SpaceRegistered never arrived)");
     }
-    http.call("POST", "/" + physical + "/_refresh", null);
-    long count = http.call("GET", "/" + physical + "/_count", null).body().path("count").asLong();
+    long count = refreshAndCount(physical);
     if (count != completed.getRows()) {
       throw new IllegalArgumentException("CheckpointCompleted " + CheckpointNames.of(k) + ": field rows is " + completed.getRows()
           + " but index " + physical + " holds " + count + " points");
@@ -124,19 +148,17 @@ public final class OpenSearchSpaceSink implements SpaceSink {
   @Override
   public void putComparisons(List<ComparisonResult> results) {
     ensureResultIndices();
-    StringBuilder nd = new StringBuilder();
-    for (ComparisonResult r : results) appendIndex(nd, names.comparisons(), Docs.comparisonId(r), Docs.comparisonDoc(r));
-    List<String> failed = bulkPerItem(nd.toString(), results.size());
-    rejectIfAny("comparison results", failed);
+    List<BulkOperation> ops = new ArrayList<>(results.size());
+    for (ComparisonResult r : results) ops.add(index(names.comparisons(), Docs.comparisonId(r), Docs.comparisonDoc(r)));
+    rejectIfAny("comparison results", bulk(ops, results.size() + " comparison results"));
   }
 
   @Override
   public void putAlerts(List<DriftAlert> alerts) {
     ensureResultIndices();
-    StringBuilder nd = new StringBuilder();
-    for (DriftAlert a : alerts) appendIndex(nd, names.alerts(), Docs.alertId(a), Docs.alertDoc(a));
-    List<String> failed = bulkPerItem(nd.toString(), alerts.size());
-    rejectIfAny("drift alerts", failed);
+    List<BulkOperation> ops = new ArrayList<>(alerts.size());
+    for (DriftAlert a : alerts) ops.add(index(names.alerts(), Docs.alertId(a), Docs.alertDoc(a)));
+    rejectIfAny("drift alerts", bulk(ops, alerts.size() + " drift alerts"));
   }
 
   private static void rejectIfAny(String what, List<String> perItem) {
@@ -147,10 +169,10 @@ public final class OpenSearchSpaceSink implements SpaceSink {
 
   @Override
   public void close() {
-    // java.net.http.HttpClient needs no closing on Java 21.
+    OpenSearchClients.close(client);
   }
 
-  // ---- plumbing
+  // ---- indices
 
   /** Creates vectory-comparisons and vectory-alerts from their mapping files, once. */
   public void ensureResultIndices() {
@@ -160,73 +182,87 @@ public final class OpenSearchSpaceSink implements SpaceSink {
     resultIndicesReady = true;
   }
 
-  private void createIfMissing(String index, String resource) {
-    if (http.call("HEAD", "/" + index, null, 404).status() == 200) return;
-    var r = http.call("PUT", "/" + index, mappingResource(resource), 400);
-    if (r.status() == 400 && !r.body().path("error").path("type").asText().equals("resource_already_exists_exception")) {
-      throw new IllegalArgumentException("cannot create " + index + ": " + OpenSearchHttp.reason(r.body(), new byte[0]));
-    }
+  private void createIfMissing(String index, String file) {
+    if (call("check index " + index, () -> client.indices().exists(e -> e.index(index)).value())) return;
+    create(index, OpenSearchMappings.resultIndex(file, mapper()), "from " + file);
   }
 
-  /** The mapping file (the contract with the dashboards), as text. */
-  public static String mappingResource(String file) {
-    try (InputStream in = OpenSearchSpaceSink.class.getResourceAsStream("opensearch/" + file)) {
-      if (in == null) throw new IllegalStateException("missing resource io/vectory/sink/opensearch/" + file);
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
+  /** Creates a space's k-NN index (an index already there, e.g. made by a concurrent writer, is kept). */
   public void create(IndexInfo info) {
-    var r = http.call("PUT", "/" + info.physical(), Docs.spaceIndexBody(info), 400);
-    if (r.status() == 400 && !r.body().path("error").path("type").asText().equals("resource_already_exists_exception")) {
-      throw new IllegalArgumentException("cannot create index " + info.physical() + " for " + info.name() + ": " + OpenSearchHttp.reason(r.body(), new byte[0]));
+    create(info.physical(), OpenSearchMappings.spaceIndex(info), "for " + info.name());
+  }
+
+  private void create(String index, OpenSearchMappings.IndexBody body, String purpose) {
+    try {
+      call("create index " + index + " " + purpose,
+          () -> client.indices().create(c -> c.index(index).settings(body.settings()).mappings(body.mappings())));
+    } catch (IllegalArgumentException e) {
+      if (!OpenSearchCalls.isType(e, "resource_already_exists_exception")) throw e;
     }
   }
 
+  /** Deletes an index; false when there was none. */
+  public boolean deleteIndex(String index) {
+    return callOr404("delete index " + index, false, () -> client.indices().delete(d -> d.index(index)).acknowledged());
+  }
+
+  /** The entry kept in an index's mapping {@code _meta}, or null when there is no such index (or no entry). */
   public IndexInfo meta(String physical) {
-    var r = http.call("GET", "/" + physical + "/_mapping", null, 404);
-    if (r.status() == 404) return null;
-    JsonNode v = r.body().path(physical).path("mappings").path("_meta").path("vectory");
-    return v.isObject() ? IndexInfo.fromMap(OpenSearchHttp.JSON.convertValue(v, Map.class)) : null;
+    GetMappingResponse r = callOr404("read the mapping of " + physical, null, () -> client.indices().getMapping(g -> g.index(physical)));
+    if (r == null || r.get(physical) == null) return null;
+    return info(r.get(physical).mappings());
+  }
+
+  /** The entry in a mapping's {@code _meta}, or null. */
+  public IndexInfo info(TypeMapping mapping) {
+    JsonData v = mapping == null ? null : mapping.meta().get(OpenSearchMappings.META_KEY);
+    // A LinkedHashMap, not Map: the value read from the response is a JSON-P object, itself a Map of JSON-P values.
+    return v == null ? null : IndexInfo.fromMap(v.to(LinkedHashMap.class, mapper()));
   }
 
   public void putMeta(IndexInfo info) {
-    http.call("PUT", "/" + info.physical() + "/_mapping", Map.of("_meta", Map.of("vectory", info.toMap())));
+    call("write the entry of " + info.physical(),
+        () -> client.indices().putMapping(p -> p.index(info.physical()).meta(OpenSearchMappings.META_KEY, JsonData.of(info.toMap()))));
   }
 
-  public static void appendIndex(StringBuilder nd, String index, String id, Map<String, Object> doc) {
-    try {
-      nd.append(OpenSearchHttp.JSON.writeValueAsString(Map.of("index", Map.of("_index", index, "_id", id)))).append('\n');
-      nd.append(OpenSearchHttp.JSON.writeValueAsString(doc)).append('\n');
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+  /** Makes every write to the index visible to search and returns how many documents it holds. */
+  public long refreshAndCount(String index) {
+    call("refresh " + index, () -> client.indices().refresh(r -> r.index(index)));
+    return call("count " + index, () -> client.count(c -> c.index(index)).count());
   }
 
-  /** Sends a bulk request; returns the reasons of rejected items (empty when all passed). */
-  public List<String> bulk(String ndjson) {
+  // ---- bulk
+
+  /** One index operation with a natural _id, so a replay overwrites. */
+  public static BulkOperation index(String index, String id, Map<String, Object> doc) {
+    return BulkOperation.of(o -> o.index(i -> i.index(index).id(id).document(doc)));
+  }
+
+  /** The reasons of the rejected items only (empty when every item passed). */
+  public static List<String> rejected(List<String> perItem) {
     List<String> out = new ArrayList<>();
-    for (String s : bulkPerItem(ndjson, -1)) if (s != null) out.add(s);
+    for (String s : perItem) if (s != null) out.add(s);
     return out;
   }
 
-  /** Per item, null or why OpenSearch rejected it. Server-side item failures (5xx, 429) mean retry the whole request. */
-  private List<String> bulkPerItem(String ndjson, int expected) {
-    if (ndjson.isEmpty()) return List.of();
-    JsonNode body = http.bulk(ndjson).body();
-    List<String> out = new ArrayList<>();
-    for (JsonNode item : body.path("items")) {
-      JsonNode op = item.path("index");
-      int status = op.path("status").asInt();
+  /**
+   * Sends one bulk request; per item, null or why OpenSearch refused it. An item failing with 5xx or 429 is
+   * the server's trouble, not the item's: the whole request is retried.
+   */
+  public List<String> bulk(List<BulkOperation> ops, String what) {
+    if (ops.isEmpty()) return List.of();
+    BulkResponse r = call("bulk-index " + what, () -> client.bulk(b -> b.operations(ops)));
+    List<String> out = new ArrayList<>(ops.size());
+    for (BulkResponseItem item : r.items()) {
+      int status = item.status();
       if (status >= 500 || status == 429) {
-        throw new StoreUnavailableException("OpenSearch answered " + status + " for a bulk item: " + OpenSearchHttp.reason(op, new byte[0]));
+        throw new StoreUnavailableException("OpenSearch at " + where + " answered " + status + " for a bulk item of " + what + ": "
+            + OpenSearchCalls.reason(item.error()));
       }
-      out.add(status / 100 == 2 ? null : "_id " + op.path("_id").asText() + ": " + OpenSearchHttp.reason(op, new byte[0]));
+      out.add(item.error() == null && status / 100 == 2 ? null : "_id " + item.id() + ": " + OpenSearchCalls.reason(item.error()));
     }
-    if (expected >= 0 && out.size() != expected) {
-      throw new StoreUnavailableException("OpenSearch answered " + out.size() + " bulk items for " + expected + " requests");
+    if (out.size() != ops.size()) {
+      throw new StoreUnavailableException("OpenSearch at " + where + " answered " + out.size() + " bulk items for " + ops.size() + " requests (" + what + ")");
     }
     return out;
   }

@@ -1,6 +1,7 @@
 package io.vectory.sink;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vectory.schemas.EventSerdes;
 import io.vectory.schemas.TopicSpec;
 import java.io.IOException;
@@ -78,7 +79,7 @@ final class ValueDecoder {
           HttpResponse.BodyHandlers.ofString());
       if (r.statusCode() == 404) throw new IllegalArgumentException("topic " + topic + ": schema id " + id + " is unknown to the registry at " + registryUrl);
       if (r.statusCode() != 200) throw new StoreUnavailableException("schema registry at " + registryUrl + " answered " + r.statusCode() + " for schema id " + id);
-      JsonNode body = OpenSearchHttp.JSON.readTree(r.body());
+      JsonNode body = new ObjectMapper().readTree(r.body());
       s = new Schema.Parser().parse(body.path("schema").asText());
     } catch (IOException e) {
       throw new StoreUnavailableException("schema registry at " + registryUrl + " is unreachable: " + e, e);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vectory.avro.ComparisonResult;
 import io.vectory.avro.DriftAlert;
 import io.vectory.avro.Relation;
@@ -16,8 +17,10 @@ import org.junit.jupiter.api.Test;
 
 class DocsTest {
 
+  private static final ObjectMapper JSON = new ObjectMapper();
+
   private static JsonNode mapping(String file) throws Exception {
-    return OpenSearchHttp.JSON.readTree(OpenSearchSpaceSink.mappingResource(file)).path("mappings");
+    return JSON.readTree(OpenSearchMappings.mappingResource(file)).path("mappings");
   }
 
   /** Every field of a document exists in the strict mapping with a type that can hold its value. */
@@ -55,7 +58,7 @@ class DocsTest {
     assertEquals(0.42, d.get("mean_jaccard"));
     // stored documents come back as JSON: numbers may be Integer, so round-trip through JSON
     @SuppressWarnings("unchecked")
-    Map<String, Object> json = OpenSearchHttp.JSON.readValue(OpenSearchHttp.JSON.writeValueAsString(d), Map.class);
+    Map<String, Object> json = JSON.readValue(JSON.writeValueAsString(d), Map.class);
     assertEquals(r, Docs.comparisonFromDoc(json));
   }
 
@@ -82,28 +85,8 @@ class DocsTest {
     assertFits(d, mapping("vectory-alerts.json"));
     assertEquals("exp|head|5|jaccard_floor", Docs.alertId(a));
     @SuppressWarnings("unchecked")
-    Map<String, Object> json = OpenSearchHttp.JSON.readValue(OpenSearchHttp.JSON.writeValueAsString(d), Map.class);
+    Map<String, Object> json = JSON.readValue(JSON.writeValueAsString(d), Map.class);
     assertEquals(a, Docs.alertFromDoc(json));
-  }
-
-  @Test
-  void spaceIndexUsesLuceneHnswWithTheMetricsSpaceType() throws Exception {
-    IndexInfo info = new IndexInfo("e/head@1", "vectory-space-e-head-1", IndexInfo.CHECKPOINT, "e", "head", 1, "fortunes", "m",
-        Metric.DOT, "hnsw", 384, 10, List.of("label", "split"), false, 0, null);
-    JsonNode body = OpenSearchHttp.JSON.valueToTree(Docs.spaceIndexBody(info));
-    JsonNode vec = body.path("mappings").path("properties").path("vector");
-    assertEquals("knn_vector", vec.path("type").asText());
-    assertEquals(384, vec.path("dimension").asInt());
-    assertEquals("lucene", vec.path("method").path("engine").asText());
-    assertEquals("hnsw", vec.path("method").path("name").asText());
-    assertEquals("innerproduct", vec.path("method").path("space_type").asText());
-    assertTrue(body.path("settings").path("index").path("knn").asBoolean());
-    assertEquals(0, body.path("settings").path("index").path("number_of_replicas").asInt());
-    assertEquals("keyword", body.path("mappings").path("properties").path("id").path("type").asText());
-    assertEquals("keyword", body.path("mappings").path("properties").path("meta").path("properties").path("split").path("type").asText());
-    assertEquals("e/head@1", body.path("mappings").path("_meta").path("vectory").path("name").asText());
-    assertEquals("cosinesimil", Docs.spaceType(Metric.COSINE));
-    assertEquals("l2", Docs.spaceType(Metric.EUCLIDEAN));
   }
 
   @Test

@@ -1,32 +1,26 @@
 package io.vectory.sink;
 
-import io.vectory.avro.CheckpointCompleted;
 import io.vectory.avro.CheckpointKey;
 import io.vectory.avro.ComparisonResult;
 import io.vectory.avro.DriftAlert;
 import io.vectory.avro.DriftRule;
-import io.vectory.avro.EmbeddingChunk;
 import io.vectory.avro.Relation;
 import io.vectory.avro.SpaceEvent;
 import io.vectory.avro.SpaceRegistered;
 import io.vectory.core.compare.Metric;
+import io.vectory.schemas.CheckpointProtocol;
 import io.vectory.core.space.Space;
 import io.vectory.core.vectors.FloatMatrix;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
+import io.vectory.datasets.Fortunes;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.zip.CRC32C;
 
 /**
- * Real-ish test vectors: the core module's fortunes corpus (1,307 real texts in 10 labelled categories)
+ * Real-ish test vectors: the datasets module's fortunes corpus (1,307 real texts in 10 labelled categories)
  * embedded by hashed TF-IDF over words and character trigrams. Not a neural model, but real text
  * structure: clusters, near-duplicates, uneven density. Deterministic.
  */
@@ -35,13 +29,13 @@ public final class TestData {
   private TestData() {}
 
   public static Space fortunes(int dim) {
-    List<String[]> rows = readFortunes();
+    List<Fortunes.Fortune> rows = Fortunes.load();
     int n = rows.size();
     List<Map<Integer, Double>> tfs = new ArrayList<>(n);
     Map<Integer, Integer> df = new HashMap<>();
-    for (String[] r : rows) {
+    for (Fortunes.Fortune r : rows) {
       Map<Integer, Double> tf = new HashMap<>();
-      String t = r[2].toLowerCase(Locale.ROOT);
+      String t = r.text().toLowerCase(Locale.ROOT);
       for (String w : t.split("[^a-z0-9']+")) if (!w.isEmpty()) tf.merge(("w:" + w).hashCode(), 1.0, Double::sum);
       String p = " " + t.replaceAll("\\s+", " ") + " ";
       for (int i = 0; i + 3 <= p.length(); i++) tf.merge(("c:" + p.substring(i, i + 3)).hashCode(), 0.5, Double::sum);
@@ -59,41 +53,11 @@ public final class TestData {
       }
     }
     List<String> ids = new ArrayList<>(n), labels = new ArrayList<>(n);
-    for (String[] r : rows) {
-      ids.add(r[0]);
-      labels.add(r[1]);
+    for (Fortunes.Fortune r : rows) {
+      ids.add(r.id());
+      labels.add(r.label());
     }
     return new Space("fortunes", ids, FloatMatrix.wrap(n, dim, data), Map.of("label", labels));
-  }
-
-  public static List<String[]> readFortunes() {
-    try (InputStream in = TestData.class.getResourceAsStream("/io/vectory/core/datasets/fortunes.csv")) {
-      if (in == null) throw new IllegalStateException("fortunes.csv missing from the core module");
-      String s = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-      List<String[]> out = new ArrayList<>();
-      List<String> fields = new ArrayList<>();
-      StringBuilder f = new StringBuilder();
-      boolean quoted = false;
-      for (int i = 0; i < s.length(); i++) {
-        char c = s.charAt(i);
-        if (quoted) {
-          if (c == '"' && i + 1 < s.length() && s.charAt(i + 1) == '"') { f.append('"'); i++; }
-          else if (c == '"') quoted = false;
-          else f.append(c);
-        } else if (c == '"') quoted = true;
-        else if (c == ',') { fields.add(f.toString()); f.setLength(0); }
-        else if (c == '\n' || c == '\r') {
-          if (c == '\r' && i + 1 < s.length() && s.charAt(i + 1) == '\n') i++;
-          fields.add(f.toString()); f.setLength(0);
-          if (!(fields.size() == 1 && fields.get(0).isEmpty())) out.add(fields.toArray(String[]::new));
-          fields.clear();
-        } else f.append(c);
-      }
-      if (f.length() > 0 || !fields.isEmpty()) { fields.add(f.toString()); out.add(fields.toArray(String[]::new)); }
-      return out.subList(1, out.size()); // header
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   /** A checkpoint as the pipeline sends it on vectory.indexed-spaces: register, chunks of chunkRows, completion. */
@@ -101,32 +65,19 @@ public final class TestData {
     CheckpointKey key = new CheckpointKey(experiment, spaceName, step);
     FloatMatrix m = space.vectors();
     List<String> cols = new ArrayList<>(new java.util.TreeSet<>(space.columns().keySet()));
-    List<SpaceEvent> out = new ArrayList<>();
-    out.add(new SpaceEvent(SpaceRegistered.newBuilder().setCheckpoint(key).setDataset("fortunes").setModel("hashed-tfidf")
+    SpaceRegistered registered = SpaceRegistered.newBuilder().setCheckpoint(key).setDataset("fortunes").setModel("hashed-tfidf")
         .setDimension(m.cols()).setRows(m.rows()).setMetric(io.vectory.avro.Metric.valueOf(metric.name()))
-        .setMetadataColumns(cols).setRegisteredAt(Instant.ofEpochMilli(1_700_000_000_000L + step)).build()));
-    CRC32C crc = new CRC32C();
-    int seq = 0;
-    for (int first = 0; first < m.rows(); first += chunkRows, seq++) {
-      int n = Math.min(chunkRows, m.rows() - first);
-      ByteBuffer b = ByteBuffer.allocate(n * m.cols() * 4).order(ByteOrder.LITTLE_ENDIAN);
-      float[] row = new float[m.cols()];
-      List<List<String>> meta = new ArrayList<>();
-      for (int r = first; r < first + n; r++) {
-        m.row(r, row);
-        for (float x : row) b.putFloat(x);
-        List<String> vals = new ArrayList<>();
-        for (String c : cols) vals.add(space.columns().get(c).get(r));
-        meta.add(vals);
-      }
-      b.flip();
-      crc.update(b.duplicate());
-      out.add(new SpaceEvent(EmbeddingChunk.newBuilder().setCheckpoint(key).setSequence(seq).setFirstRow(first).setDimension(m.cols())
-          .setIds(new ArrayList<>(space.ids().subList(first, first + n))).setVectors(b).setMetadata(cols.isEmpty() ? List.of() : meta).build()));
+        .setMetadataColumns(cols).setRegisteredAt(Instant.ofEpochMilli(1_700_000_000_000L + step)).build();
+    float[][] rows = new float[m.rows()][];
+    List<List<String>> meta = new ArrayList<>();
+    for (int r = 0; r < m.rows(); r++) {
+      rows[r] = m.row(r, new float[m.cols()]);
+      if (cols.isEmpty()) continue;
+      List<String> vals = new ArrayList<>();
+      for (String c : cols) vals.add(space.columns().get(c).get(r));
+      meta.add(vals);
     }
-    out.add(new SpaceEvent(CheckpointCompleted.newBuilder().setCheckpoint(key).setRows(m.rows()).setChunks(seq).setChecksum(crc.getValue())
-        .setCompletedAt(Instant.ofEpochMilli(1_700_000_000_500L + step)).build()));
-    return out;
+    return CheckpointProtocol.events(registered, space.ids(), rows, meta, chunkRows, Instant.ofEpochMilli(1_700_000_000_500L + step));
   }
 
   public static ComparisonResult comparison(String experiment, long stepA, long stepB, Relation relation, double mean, long computedAt) {

@@ -2,7 +2,9 @@ package io.vectory.store;
 
 import io.vectory.avro.ComparisonResult;
 import io.vectory.avro.DriftAlert;
+import io.vectory.core.compare.KnnLists;
 import io.vectory.core.compare.Metric;
+import io.vectory.core.compare.ProgressListener;
 import io.vectory.sink.IndexInfo;
 import io.vectory.sink.SpaceSink;
 import io.vectory.sink.StoreUnavailableException;
@@ -33,6 +35,24 @@ public interface SpaceStore extends SpaceSink {
   /** Stores a whole space as an index under {@code name} (replacing one of that name) and returns its entry. */
   IndexInfo putIndex(String name, Space space, Metric metric, String knnModel, String dataset, String model, String source);
 
+  /** HNSW graph settings of a loaded index: M (links per node) and ef_construction (candidates while building). */
+  record HnswSettings(int m, int efConstruction) {
+    public static final HnswSettings DEFAULTS = new HnswSettings(16, 100);
+
+    public HnswSettings {
+      if (m < 2 || m > 512) throw new IllegalArgumentException("--hnsw-m " + m + ": expected 2..512");
+      if (efConstruction < 1 || efConstruction > 3200) throw new IllegalArgumentException("--hnsw-ef-construction " + efConstruction + ": expected 1..3200");
+    }
+  }
+
+  /** As {@link #putIndex}, building the HNSW graph with these settings. */
+  default IndexInfo putIndex(String name, Space space, Metric metric, String knnModel, String dataset, String model, String source, HnswSettings hnsw) {
+    if (!hnsw.equals(HnswSettings.DEFAULTS)) {
+      throw new UnsupportedOperationException(location() + ": this store builds HNSW graphs with M 16 and ef_construction 100 only");
+    }
+    return putIndex(name, space, metric, knnModel, dataset, model, source);
+  }
+
   /** Every index, checkpoints and loaded ones, ordered by experiment, space, step, name. */
   List<IndexInfo> indices();
 
@@ -47,6 +67,75 @@ public interface SpaceStore extends SpaceSink {
 
   /** Deletes an index; false when there was none. */
   boolean delete(String ref);
+
+  /**
+   * Stores a whole space as checkpoint {@code experiment/space@step} (replacing one of that name), as the
+   * pipeline would after accepting it; for {@code vectory add} with no broker configured.
+   */
+  default IndexInfo putCheckpoint(String experiment, String space, long step, Space vectors, Metric metric, String dataset, String model) {
+    throw new UnsupportedOperationException(location() + ": this store takes checkpoints from the pipeline only (configure a broker)");
+  }
+
+  // ---- k-NN lists
+
+  /** A space's exact k-NN lists, and whether this call ran the k-NN pass (false: they were kept from before). */
+  record KeptLists(KnnLists lists, boolean computed) {}
+
+  /**
+   * The exact k-NN lists of every point of an index (ties by lower row), computed the first time and kept
+   * beside the index, so later comparisons, queries and the analyser reuse them; {@code recompute} ignores
+   * (and replaces) kept lists. Kept lists are dropped when the index's points change.
+   */
+  default KeptLists knnLists(String ref, Metric metric, int k, boolean includeSelf, boolean recompute, ProgressListener progress) {
+    Space s = loadSpace(ref);
+    return new KeptLists(KnnLists.compute(s.vectors(), metric, k, includeSelf, null, progress), true);
+  }
+
+  default KeptLists knnLists(String ref, Metric metric, int k, boolean includeSelf) {
+    return knnLists(ref, metric, k, includeSelf, false, ProgressListener.NONE);
+  }
+
+  // ---- datasets and experiments
+
+  /** Registers a metadata CSV under a name (replacing one of that name). */
+  default DatasetEntry putDataset(DatasetEntry entry, String csvText) {
+    throw new UnsupportedOperationException(location() + ": this store does not register datasets yet");
+  }
+
+  default Optional<DatasetEntry> dataset(String name) {
+    return Optional.empty();
+  }
+
+  /** The CSV text a dataset was registered with. */
+  default String datasetCsv(String name) {
+    throw new IllegalArgumentException("no dataset named '" + name + "' in " + location());
+  }
+
+  /** Registered datasets by name. */
+  default List<DatasetEntry> registeredDatasets() {
+    return List.of();
+  }
+
+  default boolean deleteDataset(String name) {
+    return false;
+  }
+
+  default ExperimentEntry putExperiment(ExperimentEntry entry) {
+    return entry;
+  }
+
+  default Optional<ExperimentEntry> experiment(String name) {
+    return Optional.empty();
+  }
+
+  default boolean deleteExperiment(String name) {
+    return false;
+  }
+
+  /** Deletes an experiment's comparison results and alerts; returns how many. */
+  default int deleteResults(String experiment) {
+    throw new UnsupportedOperationException(location() + ": this store cannot delete results yet");
+  }
 
   // ---- results
 
@@ -72,22 +161,53 @@ public interface SpaceStore extends SpaceSink {
     int slash = ref.indexOf('/');
     if (slash > 0 && ref.indexOf('@') < 0) {
       String exp = ref.substring(0, slash), space = ref.substring(slash + 1);
-      return all.stream()
-          .filter(i -> i.isCheckpoint() && i.complete() && exp.equals(i.experiment()) && space.equals(i.space()))
-          .max(Comparator.comparingLong(IndexInfo::step));
+      return latest(all, exp, space);
     }
+    if (slash < 0 && ref.indexOf('@') < 0) return bareName(all, ref);
     return Optional.empty();
+  }
+
+  /**
+   * A bare name as Vectory's users write it: a space's name (its latest complete step), else an experiment's
+   * name when that experiment has one space. Names that match spaces of several experiments are refused with
+   * the candidates.
+   */
+  private static Optional<IndexInfo> bareName(List<IndexInfo> all, String ref) {
+    TreeSet<String> bySpace = new TreeSet<>();
+    TreeSet<String> byExperiment = new TreeSet<>();
+    for (IndexInfo i : all) {
+      if (!i.isCheckpoint() || !i.complete()) continue;
+      if (ref.equals(i.space())) bySpace.add(i.experiment() + "/" + i.space());
+      if (ref.equals(i.experiment())) byExperiment.add(i.experiment() + "/" + i.space());
+    }
+    TreeSet<String> candidates = !bySpace.isEmpty() ? bySpace : byExperiment;
+    if (candidates.isEmpty()) return Optional.empty();
+    if (candidates.size() > 1) {
+      throw new IllegalArgumentException("'" + ref + "' is ambiguous: it names " + candidates.size() + " spaces ("
+          + String.join(", ", candidates) + "); write one of them as experiment/space");
+    }
+    String only = candidates.first();
+    int slash = only.indexOf('/');
+    return latest(all, only.substring(0, slash), only.substring(slash + 1));
+  }
+
+  private static Optional<IndexInfo> latest(List<IndexInfo> all, String exp, String space) {
+    return all.stream()
+        .filter(i -> i.isCheckpoint() && i.complete() && exp.equals(i.experiment()) && space.equals(i.space()))
+        .max(Comparator.comparingLong(IndexInfo::step));
   }
 
   default String noSuchIndex(String ref) {
     List<String> names = indices().stream().map(IndexInfo::name).limit(8).toList();
     return "no index or space named '" + ref + "' in " + location()
-        + (names.isEmpty() ? " (it holds none; run `vectory demo` or the pipeline first)"
-            : "; expected experiment/space@step, experiment/space (latest step) or an index name, e.g. " + String.join(", ", names));
+        + (names.isEmpty() ? " (it holds none; run `vectory add`, `vectory demo` or the pipeline first)"
+            : "; expected a space name, experiment/space@step, experiment/space (latest step) or an index name, e.g. " + String.join(", ", names));
   }
 
+  /** Dataset names: registered ones and those the indices name. */
   default List<String> datasets() {
     TreeSet<String> s = new TreeSet<>();
+    for (DatasetEntry d : registeredDatasets()) s.add(d.name());
     for (IndexInfo i : indices()) if (i.dataset() != null) s.add(i.dataset());
     return new ArrayList<>(s);
   }

@@ -38,6 +38,7 @@ import org.apache.kafka.common.utils.internals.Exit;
 import org.apache.kafka.connect.cli.ConnectStandalone;
 import org.apache.kafka.connect.runtime.Connect;
 import org.apache.kafka.connect.runtime.standalone.StandaloneHerder;
+import org.opensearch.client.opensearch.OpenSearchClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -59,8 +60,8 @@ class ConnectorIT {
     Topics topics = Topics.withPrefix(run + ".");
     String dlq = run + ".sink-dead-letters";
     IndexNames names = new IndexNames(run + "-vectory-");
-    OpenSearchHttp http = new OpenSearchHttp(OPENSEARCH, Duration.ofSeconds(30));
-    assertEquals(200, http.call("GET", "/", null).status(), "OpenSearch at " + OPENSEARCH);
+    OpenSearchClient client = OpenSearchClients.open(OpenSearchClients.Settings.of(OPENSEARCH, Duration.ofSeconds(30)));
+    assertTrue(client.ping().value(), "OpenSearch at " + OPENSEARCH);
 
     Space full = TestData.fortunes(16);
     int n = 200;
@@ -132,22 +133,23 @@ class ConnectorIT {
 
       String index = names.space("exp", "head", 7);
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-      OpenSearchSpaceStore store = new OpenSearchSpaceStore(OPENSEARCH, names, Duration.ofSeconds(30));
-      while (System.nanoTime() < deadline) {
-        boolean done = store.find("exp/head@7").map(IndexInfo::complete).orElse(false)
-            && store.comparisons("exp").size() == 1 && store.alerts("exp").size() == 1;
-        if (done) break;
-        Thread.sleep(500);
+      try (OpenSearchSpaceStore store = new OpenSearchSpaceStore(OPENSEARCH, names, Duration.ofSeconds(30))) {
+        while (System.nanoTime() < deadline) {
+          boolean done = store.find("exp/head@7").map(IndexInfo::complete).orElse(false)
+              && store.comparisons("exp").size() == 1 && store.alerts("exp").size() == 1;
+          if (done) break;
+          Thread.sleep(500);
+        }
+        IndexInfo info = store.resolve("exp/head@7");
+        assertTrue(info.complete(), "checkpoint complete in " + index + ": " + info + "; task status " + connect.herder().connectorStatus(cfg.get("name")));
+        assertEquals(n, info.rows());
+        Space back = store.loadSpace("exp/head@7");
+        assertEquals(space.ids(), back.ids());
+        assertArrayEquals(space.vectors().data(), back.vectors().data());
+        assertEquals(1, store.comparisons("exp").size());
+        assertEquals(1, store.alerts("exp").size());
+        assertEquals("RUNNING", connect.herder().connectorStatus(cfg.get("name")).tasks().get(0).state());
       }
-      IndexInfo info = store.resolve("exp/head@7");
-      assertTrue(info.complete(), "checkpoint complete in " + index + ": " + info + "; task status " + connect.herder().connectorStatus(cfg.get("name")));
-      assertEquals(n, info.rows());
-      Space back = store.loadSpace("exp/head@7");
-      assertEquals(space.ids(), back.ids());
-      assertArrayEquals(space.vectors().data(), back.vectors().data());
-      assertEquals(1, store.comparisons("exp").size());
-      assertEquals(1, store.alerts("exp").size());
-      assertEquals("RUNNING", connect.herder().connectorStatus(cfg.get("name")).tasks().get(0).state());
 
       // the bad record, in the dead letter topic with Connect's error headers
       Properties cp = new Properties();
@@ -174,7 +176,8 @@ class ConnectorIT {
         connect.awaitStop();
       }
       Exit.resetExitProcedure();
-      http.call("DELETE", "/" + names.prefix() + "*", null, 404);
+      client.indices().delete(d -> d.index(names.prefix() + "*"));
+      OpenSearchClients.close(client);
       try (Admin admin = Admin.create(adminProps)) {
         admin.deleteTopics(List.of(topics.indexedSpaces.name(), topics.comparisons.name(), topics.alerts.name(), dlq)).all().get(30, TimeUnit.SECONDS);
       } catch (Exception e) {

@@ -3,7 +3,7 @@ package io.vectory.store;
 import io.vectory.sink.Docs;
 import io.vectory.sink.IndexInfo;
 import io.vectory.sink.IndexNames;
-import io.vectory.sink.OpenSearchHttp;
+import io.vectory.sink.OpenSearchClients;
 import io.vectory.sink.SpaceWriter;
 import io.vectory.sink.TestData;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -15,7 +15,12 @@ import io.vectory.avro.SpaceEvent;
 import io.vectory.core.compare.ExactKnn;
 import io.vectory.core.compare.Metric;
 import io.vectory.core.space.Space;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Duration;
+import org.opensearch.client.json.JsonData;
+import org.opensearch.client.opensearch.OpenSearchClient;
+import org.opensearch.client.opensearch._types.FieldValue;
+import org.opensearch.client.opensearch._types.mapping.KnnVectorProperty;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -33,7 +38,7 @@ class OpenSearchSpaceStoreIT {
 
   IndexNames names;
   OpenSearchSpaceStore store;
-  OpenSearchHttp http;
+  OpenSearchClient client;
 
   @BeforeAll
   static void data() {
@@ -41,26 +46,28 @@ class OpenSearchSpaceStoreIT {
   }
 
   @BeforeEach
-  void open() {
+  void open() throws Exception {
     names = new IndexNames("it-" + UUID.randomUUID().toString().substring(0, 8) + "-vectory-");
     store = new OpenSearchSpaceStore(URL, names, Duration.ofSeconds(60));
-    http = new OpenSearchHttp(URL, Duration.ofSeconds(30));
+    client = OpenSearchClients.open(OpenSearchClients.Settings.of(URL, Duration.ofSeconds(30)));
     // Fails loudly (not skips) when the server is absent: the test command starts the stack.
-    assertEquals(200, http.call("GET", "/", null).status(), "OpenSearch at " + URL);
+    assertTrue(client.ping().value(), "OpenSearch at " + URL);
   }
 
   @AfterEach
-  void cleanUp() {
-    http.call("DELETE", "/" + names.prefix() + "*", null, 404);
+  void cleanUp() throws Exception {
+    client.indices().delete(d -> d.index(names.prefix() + "*"));
+    OpenSearchClients.close(client);
+    store.close();
   }
 
-  private long count(String index) {
-    http.call("POST", "/" + index + "/_refresh", null);
-    return http.call("GET", "/" + index + "/_count", null).body().path("count").asLong();
+  private long count(String index) throws Exception {
+    client.indices().refresh(r -> r.index(index));
+    return client.count(c -> c.index(index)).count();
   }
 
   @Test
-  void everyVectorIsIndexedAndFindsItselfAmongItsTopNeighbours() {
+  void everyVectorIsIndexedAndFindsItselfAmongItsTopNeighbours() throws Exception {
     List<SpaceEvent> events = TestData.checkpoint("fortunes-triplet", "head", 300, fortunes, Metric.COSINE, 250);
     SpaceWriter w = new SpaceWriter(store);
     events.forEach(w::apply);
@@ -70,9 +77,11 @@ class OpenSearchSpaceStoreIT {
     assertTrue(info.complete());
     assertEquals(1307, count(info.physical()));
 
-    var mapping = http.call("GET", "/" + info.physical() + "/_mapping", null).body().path(info.physical()).path("mappings").path("properties");
-    assertEquals("lucene", mapping.path("vector").path("method").path("engine").asText());
-    assertEquals("cosinesimil", mapping.path("vector").path("method").path("space_type").asText());
+    KnnVectorProperty vector = client.indices().getMapping(g -> g.index(info.physical())).get(info.physical()).mappings()
+        .properties().get("vector").knnVector();
+    assertEquals("lucene", vector.method().engine());
+    assertEquals("cosinesimil", vector.method().spaceType());
+    assertEquals(64, vector.dimension());
 
     Space back = store.loadSpace("fortunes-triplet/head@300");
     assertEquals(fortunes.ids(), back.ids());
@@ -106,7 +115,7 @@ class OpenSearchSpaceStoreIT {
   }
 
   @Test
-  void replayOverwritesInsteadOfDoubling() {
+  void replayOverwritesInsteadOfDoubling() throws Exception {
     List<SpaceEvent> events = TestData.checkpoint("e", "head", 1, fortunes, Metric.EUCLIDEAN, 500);
     SpaceWriter w = new SpaceWriter(store);
     events.forEach(w::apply);
@@ -123,17 +132,16 @@ class OpenSearchSpaceStoreIT {
     assertEquals(List.of(c, TestData.comparison("e", 1, 0, Relation.FIRST, 0.2, 1_700_000_000_001L)), store.comparisons("e"));
     assertEquals(1, store.alerts(null).size());
 
-    var doc = http.call("GET", "/" + names.comparisons() + "/_doc/" + java.net.URLEncoder.encode(Docs.comparisonId(c), java.nio.charset.StandardCharsets.UTF_8), null)
-        .body().path("_source");
+    ObjectNode doc = client.get(g -> g.index(names.comparisons()).id(Docs.comparisonId(c)), ObjectNode.class).source();
     assertEquals("previous", doc.path("relation").asText());
     assertEquals("cosine", doc.path("metric_a").asText());
     assertEquals(1_700_000_000_000L, doc.path("@timestamp").asLong());
     assertEquals(1252, doc.path("hist_9").asLong());
     // the dashboards query by these: a range on @timestamp and a term on experiment
-    var r = http.call("POST", "/" + names.comparisons() + "/_search", java.util.Map.of("query", java.util.Map.of("bool", java.util.Map.of("filter", List.of(
-        java.util.Map.of("term", java.util.Map.of("experiment", "e")),
-        java.util.Map.of("range", java.util.Map.of("@timestamp", java.util.Map.of("gte", 1_700_000_000_000L)))))))).body();
-    assertEquals(2, r.path("hits").path("total").path("value").asInt());
+    var r = client.search(s -> s.index(names.comparisons()).query(q -> q.bool(b -> b
+        .filter(f -> f.term(t -> t.field("experiment").value(FieldValue.of("e"))))
+        .filter(f -> f.range(g -> g.field("@timestamp").gte(JsonData.of(1_700_000_000_000L)))))), ObjectNode.class);
+    assertEquals(2, r.hits().total().value());
   }
 
   @Test

@@ -1,6 +1,7 @@
 package io.vectory.streams;
 
 import io.vectory.schemas.CheckpointNames;
+import io.vectory.schemas.CheckpointProtocol;
 import io.vectory.avro.CheckpointCompleted;
 import io.vectory.avro.CheckpointKey;
 import io.vectory.avro.ComparisonResult;
@@ -12,7 +13,13 @@ import io.vectory.avro.ReferencePinned;
 import io.vectory.avro.Relation;
 import io.vectory.avro.SpaceEvent;
 import io.vectory.avro.SpaceRegistered;
+import io.vectory.avro.StoredCheckpoint;
+import io.vectory.avro.StoredKnnLists;
+import io.vectory.avro.StoredPins;
+import io.vectory.avro.StoredSpace;
 import io.vectory.core.compare.CompareOptions;
+import io.vectory.core.compare.ComparisonOutcome;
+import io.vectory.core.compare.KnnLists;
 import io.vectory.core.compare.ProgressListener;
 import io.vectory.core.compare.SpaceComparator;
 import io.vectory.core.space.Space;
@@ -20,7 +27,6 @@ import io.vectory.core.space.Spaces;
 import io.vectory.core.vectors.FloatMatrix;
 import io.vectory.streams.metrics.VectoryMetrics;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -30,7 +36,6 @@ import java.util.List;
 import java.util.Map;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -49,16 +54,16 @@ import org.slf4j.LoggerFactory;
  */
 final class CheckpointProcessor implements Processor<String, SpaceEvent, String, SpecificRecord> {
   private static final Logger log = LoggerFactory.getLogger(CheckpointProcessor.class);
-  private static final Codec<EmbeddingChunk> CHUNK = new Codec<>(EmbeddingChunk.class);
   private static final StringSerializer KEYS = new StringSerializer();
 
   private final PipelineConfig config;
   private final VectoryMetrics metrics;
   private ProcessorContext<String, SpecificRecord> context;
-  private KeyValueStore<String, byte[]> checkpoints;
-  private KeyValueStore<String, byte[]> chunks;
-  private KeyValueStore<String, byte[]> spaces;
-  private KeyValueStore<String, byte[]> pins;
+  private KeyValueStore<String, StoredCheckpoint> checkpoints;
+  private KeyValueStore<String, EmbeddingChunk> chunks;
+  private KeyValueStore<String, StoredSpace> spaces;
+  private KeyValueStore<String, StoredPins> pins;
+  private KeyValueStore<String, StoredKnnLists> knn;
 
   CheckpointProcessor(PipelineConfig config) {
     this.config = config;
@@ -72,6 +77,7 @@ final class CheckpointProcessor implements Processor<String, SpaceEvent, String,
     this.chunks = context.getStateStore(ComparisonTopology.CHUNK_STORE);
     this.spaces = context.getStateStore(ComparisonTopology.SPACE_STORE);
     this.pins = context.getStateStore(ComparisonTopology.PIN_STORE);
+    this.knn = context.getStateStore(ComparisonTopology.KNN_STORE);
     long timeout = config.checkpointTimeout().toMillis();
     // Check often enough that a stale checkpoint waits at most ~1.25 × the timeout.
     long every = Math.max(100, Math.min(timeout / 4, 60_000));
@@ -115,8 +121,8 @@ final class CheckpointProcessor implements Processor<String, SpaceEvent, String,
   }
 
   private CheckpointState stateOrNew(CheckpointKey ck) {
-    byte[] b = checkpoints.get(StoreKeys.checkpoint(ck));
-    if (b != null) return CheckpointState.decode(b);
+    CheckpointState stored = checkpoint(ck);
+    if (stored != null) return stored;
     RecordMetadata m = context.recordMetadata().orElse(null);
     return new CheckpointState(ck, false, null, 0, now(), m == null ? -1 : m.partition(), m == null ? -1 : m.offset(), List.of());
   }
@@ -131,7 +137,7 @@ final class CheckpointProcessor implements Processor<String, SpaceEvent, String,
     s = s.registered() != null
         ? s.withProblem("SpaceRegistered: received twice; expected once per checkpoint", now())
         : s.withRegistered(e, now());
-    checkpoints.put(StoreKeys.checkpoint(ck), s.encode());
+    put(s);
   }
 
   private void onChunk(EmbeddingChunk c) {
@@ -149,27 +155,26 @@ final class CheckpointProcessor implements Processor<String, SpaceEvent, String,
       if (chunks.get(key) != null) {
         s = s.withProblem("sequence: chunk " + c.getSequence() + " received twice; expected each sequence once", now());
       } else {
-        chunks.put(key, CHUNK.encode(c));
+        chunks.put(key, c);
         s = s.withChunk(now());
       }
     }
-    checkpoints.put(StoreKeys.checkpoint(ck), s.encode());
+    put(s);
   }
 
   private void onCompleted(CheckpointCompleted done) {
     CheckpointKey ck = done.getCheckpoint();
-    byte[] b = checkpoints.get(StoreKeys.checkpoint(ck));
-    if (b == null) {
+    CheckpointState s = checkpoint(ck);
+    if (s == null) {
       deadLetter(ck.getExperiment(), ck, "incomplete", "CheckpointCompleted: no SpaceRegistered or EmbeddingChunk received for " + CheckpointNames.of(ck)
           + "; expected them first (or it timed out earlier)", null);
       return;
     }
-    CheckpointState s = CheckpointState.decode(b);
     if (s.retained()) {
       deadLetter(ck.getExperiment(), ck, "duplicate", "CheckpointCompleted: " + CheckpointNames.of(ck) + " was already accepted; expected one completion", null);
       return;
     }
-    CheckpointValidator v = new CheckpointValidator(s.registered(), s.problems());
+    CheckpointProtocol.Validation v = new CheckpointProtocol.Validation(s.registered(), s.problems());
     forEachChunk(ck, v::accept);
     List<String> problems = new ArrayList<>(v.finish(done));
     SpaceState space = spaceState(ck);
@@ -192,31 +197,37 @@ final class CheckpointProcessor implements Processor<String, SpaceEvent, String,
     forward(exp, SpaceEvent.newBuilder().setEvent(s.registered()).build(), ComparisonTopology.INDEXED_SINK);
     forEachChunk(ck, c -> forward(exp, SpaceEvent.newBuilder().setEvent(c).build(), ComparisonTopology.INDEXED_SINK));
     forward(exp, SpaceEvent.newBuilder().setEvent(done).build(), ComparisonTopology.INDEXED_SINK);
-    checkpoints.put(StoreKeys.checkpoint(ck), s.asRetained().encode());
+    put(s.asRetained());
+    // Its k-NN lists, once: every comparison with it, now and as a later reference, merges them.
+    Space a = load(s);
+    long knnStart = System.nanoTime();
+    KnnLists own = keepLists(ck, s.registered(), a, true);
+    long ownKnnNanos = System.nanoTime() - knnStart;
 
     // References, deduplicated: on the second checkpoint the previous one is also the first.
     Map<String, List<Relation>> relations = new LinkedHashMap<>();
     Map<String, CheckpointKey> refKeys = new HashMap<>();
     if (space != null) {
-      addRef(relations, refKeys, Codec.key(exp, ck.getSpace(), space.previousStep()), Relation.PREVIOUS);
-      addRef(relations, refKeys, Codec.key(exp, ck.getSpace(), space.firstStep()), Relation.FIRST);
+      addRef(relations, refKeys, StoreKeys.checkpointKey(exp, ck.getSpace(), space.previousStep()), Relation.PREVIOUS);
+      addRef(relations, refKeys, StoreKeys.checkpointKey(exp, ck.getSpace(), space.firstStep()), Relation.FIRST);
     }
-    List<CheckpointKey> pinned = Pins.decode(pins.get(exp));
+    List<CheckpointKey> pinned = pinned(exp);
     for (CheckpointKey p : pinned) {
       if (p.equals(ck)) continue;
-      byte[] ps = checkpoints.get(StoreKeys.checkpoint(p));
-      if (ps != null && CheckpointState.decode(ps).retained()) addRef(relations, refKeys, p, Relation.PINNED);
+      CheckpointState ps = checkpoint(p);
+      if (ps != null && ps.retained()) addRef(relations, refKeys, p, Relation.PINNED);
     }
 
     Double previousJaccard = null;
     if (!relations.isEmpty()) {
-      Space a = load(s);
       for (Map.Entry<String, List<Relation>> e : relations.entrySet()) {
         CheckpointKey refKey = refKeys.get(e.getKey());
-        CheckpointState ref = CheckpointState.decode(checkpoints.get(e.getKey()));
+        CheckpointState ref = checkpoint(refKey);
         ComparisonResult.Builder result;
         try {
-          result = compare(s.registered(), a, ref.registered(), load(ref));
+          // The first comparison carries the new checkpoint's own k-NN pass, so a checkpoint's compute_ms add up.
+          result = compare(s.registered(), a, own, ref.registered(), load(ref), ownKnnNanos);
+          ownKnnNanos = 0;
         } catch (RuntimeException ex) {
           log.warn("cannot compare {} with {}", CheckpointNames.of(ck), CheckpointNames.of(refKey), ex);
           deadLetter(exp, ck, "compare", "comparison with " + CheckpointNames.of(refKey) + " (" + e.getValue() + ") failed: " + ex.getMessage(), null);
@@ -238,9 +249,9 @@ final class CheckpointProcessor implements Processor<String, SpaceEvent, String,
     SpaceState next = space == null
         ? new SpaceState(ck.getStep(), ck.getStep(), new double[0])
         : space.next(ck.getStep(), previousJaccard == null ? 0 : previousJaccard, previousJaccard != null, t.window());
-    spaces.put(StoreKeys.space(exp, ck.getSpace()), next.encode());
+    spaces.put(StoreKeys.space(exp, ck.getSpace()), next.stored());
     if (space != null && space.previousStep() != space.firstStep()) {
-      pruneIfUnused(Codec.key(exp, ck.getSpace(), space.previousStep()), pinned, next);
+      pruneIfUnused(StoreKeys.checkpointKey(exp, ck.getSpace(), space.previousStep()), pinned, next);
     }
   }
 
@@ -250,12 +261,27 @@ final class CheckpointProcessor implements Processor<String, SpaceEvent, String,
     keys.put(sk, k);
   }
 
-  private ComparisonResult.Builder compare(SpaceRegistered ra, Space a, SpaceRegistered rb, Space b) {
-    var pair = Spaces.alignById(a, b);
-    CompareOptions o = new CompareOptions(config.k(), coreMetric(ra.getMetric()), coreMetric(rb.getMetric()),
-        config.includeSelf(), config.sample(), config.seed());
-    var out = SpaceComparator.compare(pair.a(), pair.b(), o, ProgressListener.NONE);
-    metrics.compared(Duration.ofNanos(out.nanos()));
+  /**
+   * Compares checkpoint a (lists {@code listsA}, null if its pass failed) with the retained reference b. When both
+   * hold their ids in the same row order, the kept lists are merged (no k-NN pass, except b's if it has none kept
+   * that serve); otherwise a's rows index other points than b's, and the pair is aligned and compared directly.
+   *
+   * @param extraNanos time already spent for this comparison (a's own k-NN pass), added to its compute time
+   */
+  private ComparisonResult.Builder compare(SpaceRegistered ra, Space a, KnnLists listsA, SpaceRegistered rb, Space b, long extraNanos) {
+    CompareOptions o = options(ra, rb);
+    long start = System.nanoTime();
+    ComparisonOutcome out;
+    if (a.ids().equals(b.ids())) {
+      if (listsA == null) listsA = keepLists(ra.getCheckpoint(), ra, a, false);
+      KnnLists listsB = keepLists(rb.getCheckpoint(), rb, b, false);
+      out = SpaceComparator.compare(listsA, listsB, a.vectors(), b.vectors(), o);
+    } else {
+      var pair = Spaces.alignById(a, b);
+      out = SpaceComparator.compare(pair.a(), pair.b(), o, ProgressListener.NONE);
+    }
+    long nanos = System.nanoTime() - start + extraNanos;
+    metrics.compared(Duration.ofNanos(nanos));
     Map<String, Double> labelMeans = Map.of();
     List<String> labels = a.columns().get(config.labelColumn());
     // The pair is in a's row order, so a's label column is already one label per compared row.
@@ -278,8 +304,39 @@ final class CheckpointProcessor implements Processor<String, SpaceEvent, String,
         .setHistogram(hist)
         .setLabelMeans(labelMeans)
         .setCka(Double.isFinite(out.cka()) ? out.cka() : null)
-        .setComputeMillis(Math.round(out.nanos() / 1e6))
+        .setComputeMillis(Math.round(nanos / 1e6))
         .setComputedAt(Instant.ofEpochMilli(context.currentSystemTimeMs()));
+  }
+
+  private CompareOptions options(SpaceRegistered ra, SpaceRegistered rb) {
+    return new CompareOptions(config.k(), coreMetric(ra.getMetric()), coreMetric(rb.getMetric()), config.includeSelf(), config.sample(), config.seed());
+  }
+
+  /**
+   * The checkpoint's k-NN lists for this app's k, self rule and query rows under its own metric: the kept ones when
+   * they serve ({@link KnnLists#serves}), else computed now and kept beside the checkpoint's state.
+   *
+   * @param tolerant whether a failed pass is logged and gives null (at acceptance: its comparisons then fail, each
+   *     dead-lettered with the reason) instead of throwing
+   */
+  private KnnLists keepLists(CheckpointKey ck, SpaceRegistered r, Space s, boolean tolerant) {
+    String key = StoreKeys.checkpoint(ck);
+    io.vectory.core.compare.Metric metric = coreMetric(r.getMetric());
+    int[] queries = SpaceComparator.queryRows(s.vectors().rows(), options(r, r));
+    StoredKnnLists stored = knn.get(key);
+    if (stored != null) {
+      KnnLists kept = KnnListsState.of(stored);
+      if (kept.n() == s.vectors().rows() && kept.serves(config.k(), metric, config.includeSelf(), queries)) return kept;
+    }
+    try {
+      KnnLists lists = KnnLists.compute(s.vectors(), metric, config.k(), config.includeSelf(), queries, ProgressListener.NONE);
+      knn.put(key, KnnListsState.stored(lists));
+      return lists;
+    } catch (RuntimeException e) {
+      if (!tolerant) throw e;
+      log.warn("no k-NN lists for {}: {}", CheckpointNames.of(ck), e.getMessage());
+      return null;
+    }
   }
 
   static io.vectory.core.compare.Metric coreMetric(io.vectory.avro.Metric m) {
@@ -315,12 +372,11 @@ final class CheckpointProcessor implements Processor<String, SpaceEvent, String,
   private void onPinned(ReferencePinned p) {
     CheckpointKey ref = p.getReference();
     String exp = ref.getExperiment();
-    List<CheckpointKey> list = Pins.decode(pins.get(exp));
+    List<CheckpointKey> list = pinned(exp);
     if (p.getPinned()) {
       if (list.contains(ref)) return;
-      byte[] cs = checkpoints.get(StoreKeys.checkpoint(ref));
       SpaceState space = spaceState(ref);
-      boolean stored = cs != null;
+      boolean stored = checkpoints.get(StoreKeys.checkpoint(ref)) != null;
       if (!stored && space != null && ref.getStep() <= space.previousStep()) {
         deadLetter(exp, ref, "pin", "ReferencePinned: " + CheckpointNames.of(ref) + " is not stored (only the first, the previous and pinned "
             + "checkpoints of a space are kept, or it was never accepted); expected a pin before the next checkpoint of its space completes", null);
@@ -332,27 +388,41 @@ final class CheckpointProcessor implements Processor<String, SpaceEvent, String,
       SpaceState space = spaceState(ref);
       if (space != null) pruneIfUnused(ref, list, space);
     }
-    pins.put(exp, Pins.encode(list));
+    pins.put(exp, new StoredPins(list));
   }
 
   /** Deletes a retained checkpoint unless it is still the first, the previous, or pinned. */
   private void pruneIfUnused(CheckpointKey k, List<CheckpointKey> pinned, SpaceState space) {
     if (k.getStep() == space.firstStep() || k.getStep() == space.previousStep() || pinned.contains(k)) return;
-    byte[] cs = checkpoints.get(StoreKeys.checkpoint(k));
-    if (cs != null && CheckpointState.decode(cs).retained()) drop(k);
+    CheckpointState cs = checkpoint(k);
+    if (cs != null && cs.retained()) drop(k);
   }
 
   private SpaceState spaceState(CheckpointKey ck) {
-    byte[] b = spaces.get(StoreKeys.space(ck.getExperiment(), ck.getSpace()));
-    return b == null ? null : SpaceState.decode(b);
+    StoredSpace s = spaces.get(StoreKeys.space(ck.getExperiment(), ck.getSpace()));
+    return s == null ? null : SpaceState.of(s);
+  }
+
+  private CheckpointState checkpoint(CheckpointKey ck) {
+    StoredCheckpoint s = checkpoints.get(StoreKeys.checkpoint(ck));
+    return s == null ? null : CheckpointState.of(s);
+  }
+
+  private void put(CheckpointState s) {
+    checkpoints.put(StoreKeys.checkpoint(s.key()), s.stored());
+  }
+
+  private List<CheckpointKey> pinned(String experiment) {
+    StoredPins p = pins.get(experiment);
+    return p == null ? new ArrayList<>() : new ArrayList<>(p.getPins());
   }
 
   private void expireStale(long now) {
     long timeout = config.checkpointTimeout().toMillis();
     List<CheckpointState> stale = new ArrayList<>();
-    try (KeyValueIterator<String, byte[]> it = checkpoints.all()) {
+    try (KeyValueIterator<String, StoredCheckpoint> it = checkpoints.all()) {
       while (it.hasNext()) {
-        CheckpointState s = CheckpointState.decode(it.next().value);
+        CheckpointState s = CheckpointState.of(it.next().value);
         if (!s.retained() && now - s.lastActivity() >= timeout) stale.add(s);
       }
     }
@@ -376,18 +446,18 @@ final class CheckpointProcessor implements Processor<String, SpaceEvent, String,
   private void drop(CheckpointKey ck) {
     String prefix = StoreKeys.checkpoint(ck);
     List<String> keys = new ArrayList<>();
-    try (KeyValueIterator<String, byte[]> it = chunks.prefixScan(prefix, KEYS)) {
+    try (KeyValueIterator<String, EmbeddingChunk> it = chunks.prefixScan(prefix, KEYS)) {
       while (it.hasNext()) keys.add(it.next().key);
     }
     for (String k : keys) chunks.delete(k);
+    knn.delete(prefix);
     checkpoints.delete(prefix);
   }
 
   private void forEachChunk(CheckpointKey ck, java.util.function.Consumer<EmbeddingChunk> f) {
-    try (KeyValueIterator<String, byte[]> it = chunks.prefixScan(StoreKeys.checkpoint(ck), KEYS)) {
+    try (KeyValueIterator<String, EmbeddingChunk> it = chunks.prefixScan(StoreKeys.checkpoint(ck), KEYS)) {
       while (it.hasNext()) {
-        KeyValue<String, byte[]> kv = it.next();
-        f.accept(CHUNK.decode(kv.value));
+        f.accept(it.next().value);
       }
     }
   }
@@ -395,26 +465,17 @@ final class CheckpointProcessor implements Processor<String, SpaceEvent, String,
   /** Reads an accepted checkpoint back from its chunks into one matrix. */
   private Space load(CheckpointState s) {
     SpaceRegistered r = s.registered();
-    int rows = Math.toIntExact(r.getRows());
-    int dim = r.getDimension();
-    float[] data = new float[Math.multiplyExact(rows, dim)];
-    List<String> ids = new ArrayList<>(rows);
+    CheckpointProtocol.Assembly assembly = new CheckpointProtocol.Assembly(r);
+    forEachChunk(s.key(), assembly::add);
+    CheckpointProtocol.Assembled a = assembly.result();
     List<String> colNames = r.getMetadataColumns();
-    List<List<String>> cols = new ArrayList<>();
-    for (int i = 0; i < colNames.size(); i++) cols.add(new ArrayList<>(rows));
-    int[] at = {0};
-    forEachChunk(s.key(), c -> {
-      ByteBuffer v = c.getVectors().duplicate().order(ByteOrder.LITTLE_ENDIAN);
-      v.asFloatBuffer().get(data, at[0] * dim, c.getIds().size() * dim);
-      ids.addAll(c.getIds());
-      for (List<String> row : c.getMetadata()) {
-        for (int j = 0; j < cols.size(); j++) cols.get(j).add(row.get(j));
-      }
-      at[0] += c.getIds().size();
-    });
     Map<String, List<String>> columns = new LinkedHashMap<>();
-    for (int i = 0; i < colNames.size(); i++) columns.put(colNames.get(i), cols.get(i));
-    return new Space(CheckpointNames.of(s.key()), ids, FloatMatrix.wrap(rows, dim, data), columns);
+    for (int j = 0; j < colNames.size(); j++) {
+      List<String> col = new ArrayList<>(a.ids().size());
+      for (List<String> row : a.metadata()) col.add(row.get(j));
+      columns.put(colNames.get(j), col);
+    }
+    return new Space(CheckpointNames.of(s.key()), a.ids(), FloatMatrix.wrap(a.ids().size(), a.dimension(), a.vectors()), columns);
   }
 
   private void forward(String key, SpecificRecord value, String child) {

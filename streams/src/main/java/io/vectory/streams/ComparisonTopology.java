@@ -1,5 +1,10 @@
 package io.vectory.streams;
 
+import io.vectory.avro.EmbeddingChunk;
+import io.vectory.avro.StoredCheckpoint;
+import io.vectory.avro.StoredKnnLists;
+import io.vectory.avro.StoredPins;
+import io.vectory.avro.StoredSpace;
 import io.vectory.schemas.EventSerdes;
 import io.vectory.schemas.TopicSpec;
 import io.vectory.schemas.Topics;
@@ -19,10 +24,10 @@ import org.apache.kafka.streams.state.Stores;
  * experiment's events, state and results stay on one partition and instances scale by partitions.
  *
  * <pre>
- *   space-events ─▶ checkpoints (stores: checkpoints, chunks, spaces, pins) ─┬▶ indexed-spaces
- *                                                                           ├▶ comparisons
- *                                                                           ├▶ alerts
- *                                                                           └▶ dead-letters
+ *   space-events ─▶ checkpoints (stores: checkpoints, chunks, k-NN lists, spaces, pins) ─┬▶ indexed-spaces
+ *                                                                                       ├▶ comparisons
+ *                                                                                       ├▶ alerts
+ *                                                                                       └▶ dead-letters
  * </pre>
  */
 public final class ComparisonTopology {
@@ -39,6 +44,8 @@ public final class ComparisonTopology {
   public static final String CHUNK_STORE = "vectory-chunks";
   /** Per space: first and previous steps, trailing Jaccard values. */
   public static final String SPACE_STORE = "vectory-spaces";
+  /** Per retained checkpoint (same key as its state): its exact k-NN lists, computed once on acceptance. */
+  public static final String KNN_STORE = "vectory-knn";
   /** Per experiment: pinned reference checkpoints. */
   public static final String PIN_STORE = "vectory-pins";
 
@@ -56,10 +63,11 @@ public final class ComparisonTopology {
     Topology t = new Topology();
     t.addSource(SOURCE, Serdes.String().deserializer(), topics.spaceEvents.valueSerde(serdes).deserializer(), topics.spaceEvents.name());
     t.addProcessor(PROCESSOR, () -> new CheckpointProcessor(config), SOURCE);
-    t.addStateStore(store(CHECKPOINT_STORE), PROCESSOR);
-    t.addStateStore(store(CHUNK_STORE), PROCESSOR);
-    t.addStateStore(store(SPACE_STORE), PROCESSOR);
-    t.addStateStore(store(PIN_STORE), PROCESSOR);
+    t.addStateStore(store(CHECKPOINT_STORE, StoredCheckpoint.class), PROCESSOR);
+    t.addStateStore(store(CHUNK_STORE, EmbeddingChunk.class), PROCESSOR);
+    t.addStateStore(store(SPACE_STORE, StoredSpace.class), PROCESSOR);
+    t.addStateStore(store(PIN_STORE, StoredPins.class), PROCESSOR);
+    t.addStateStore(store(KNN_STORE, StoredKnnLists.class), PROCESSOR);
     t.addSink(INDEXED_SINK, topics.indexedSpaces.name(), Serdes.String().serializer(), values(topics.indexedSpaces, serdes), PROCESSOR);
     t.addSink(COMPARISONS_SINK, topics.comparisons.name(), Serdes.String().serializer(), values(topics.comparisons, serdes), PROCESSOR);
     t.addSink(ALERTS_SINK, topics.alerts.name(), Serdes.String().serializer(), values(topics.alerts, serdes), PROCESSOR);
@@ -92,8 +100,9 @@ public final class ComparisonTopology {
   /** Largest record the pipeline's topics and changelogs accept (chunks of large checkpoints). */
   public static final int MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
 
-  private static StoreBuilder<KeyValueStore<String, byte[]>> store(String name) {
-    return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.String(), Serdes.ByteArray());
+  /** Every store value is an Avro record from schemas/ in single-object encoding: versioned by its schema fingerprint. */
+  private static <V extends SpecificRecord> StoreBuilder<KeyValueStore<String, V>> store(String name, Class<V> type) {
+    return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.String(), StateSerde.of(name, type));
   }
 
   @SuppressWarnings("unchecked")

@@ -1,7 +1,8 @@
 package io.vectory.streams;
 
 /**
- * Drift rules for one experiment, applied to the mean Jaccard with the previous checkpoint.
+ * Drift rules for one experiment, applied to the mean Jaccard with the previous checkpoint. The defaults are
+ * {@link DriftPolicy#defaults()}.
  *
  * @param floor alert when the Jaccard with the previous checkpoint is below this (0 disables)
  * @param drop alert when it is more than this below the trailing mean of earlier comparisons
@@ -17,10 +18,5 @@ public record DriftThresholds(double floor, double drop, int window, int minHist
     if (minHistory < 1 || minHistory > window) {
       throw new IllegalArgumentException("drift.min.history must be in [1, drift.window=" + window + "], got " + minHistory);
     }
-  }
-
-  /** Floor 0.1, drop 0.25 below the mean of the last 5 comparisons (once there are 2). */
-  public static DriftThresholds defaults() {
-    return new DriftThresholds(0.1, 0.25, 5, 2);
   }
 }

@@ -51,7 +51,7 @@ public record PipelineConfig(
   /** k 10, self not counted, exact, label column 'label', 10 minutes wall-clock timeout, default drift rules. */
   public static PipelineConfig defaults(Topics topics, EventSerdes serdes) {
     return new PipelineConfig(topics, serdes, 10, false, 0, 42L, "label", Duration.ofMinutes(10),
-        PunctuationType.WALL_CLOCK_TIME, DriftThresholds.defaults(), Map.of(), VectoryMetrics.noop());
+        PunctuationType.WALL_CLOCK_TIME, DriftPolicy.defaults(), Map.of(), VectoryMetrics.noop());
   }
 
   public DriftThresholds drift(String experiment) {

@@ -39,8 +39,8 @@ import org.slf4j.LoggerFactory;
  * Runs the pipeline in this JVM: creates the topics if missing, starts Kafka Streams on
  * {@link ComparisonTopology}, and hands every committed comparison, alert and dead letter produced
  * from now on to a {@link Listener} (read back with a read_committed consumer, so a listener never
- * sees a result that a crash would roll back). Used by {@code vectory pipeline}, {@code vectory demo}
- * and {@link StreamsMain}.
+ * sees a result that a crash would roll back). Used by {@code vectory pipeline} (the one way to start the
+ * Streams app as a process) and {@code vectory demo}.
  */
 public final class PipelineRunner implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(PipelineRunner.class);
@@ -52,6 +52,29 @@ public final class PipelineRunner implements AutoCloseable {
     default void onAlert(DriftAlert alert) {}
 
     default void onDeadLetter(DeadLetter deadLetter) {}
+
+    /** One line per event, handed to {@code out} one at a time: stable and greppable, the numbers say what they are. */
+    static Listener lines(java.util.function.Consumer<String> out) {
+      return new Listener() {
+        @Override
+        public void onComparison(ComparisonResult r) {
+          out.accept(String.format(java.util.Locale.ROOT, "comparison %s %s %s@%d vs %s@%d k=%d %s mean_jaccard=%.6f cka=%s n=%d compute_ms=%d",
+              r.getA().getExperiment(), r.getRelation(), r.getA().getSpace(), r.getA().getStep(), r.getB().getSpace(), r.getB().getStep(),
+              r.getK(), r.getIncludeSelf() ? "self-included" : "self-excluded", r.getMeanJaccard(),
+              r.getCka() == null ? "null" : String.format(java.util.Locale.ROOT, "%.6f", r.getCka()), r.getN(), r.getComputeMillis()));
+        }
+
+        @Override
+        public void onAlert(DriftAlert a) {
+          out.accept("alert " + a.getA().getExperiment() + " " + a.getRule() + " " + a.getMessage());
+        }
+
+        @Override
+        public void onDeadLetter(DeadLetter d) {
+          out.accept("dead-letter " + d.getKey() + " " + d.getReason());
+        }
+      };
+    }
   }
 
   private final PipelineConfig config;

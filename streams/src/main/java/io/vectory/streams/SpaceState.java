@@ -1,11 +1,14 @@
 package io.vectory.streams;
 
-import java.nio.ByteBuffer;
+import io.vectory.avro.StoredSpace;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Per experiment and space: the steps of the first and the previous accepted checkpoints, and the
  * last Jaccard values with the previous checkpoint (oldest first) for the trailing-mean drift rule.
+ * Stored as {@link StoredSpace}.
  */
 record SpaceState(long firstStep, long previousStep, double[] trailing) {
 
@@ -25,19 +28,15 @@ record SpaceState(long firstStep, long previousStep, double[] trailing) {
     return s / trailing.length;
   }
 
-  byte[] encode() {
-    ByteBuffer b = ByteBuffer.allocate(20 + 8 * trailing.length);
-    b.putLong(firstStep).putLong(previousStep).putInt(trailing.length);
-    for (double v : trailing) b.putDouble(v);
-    return b.array();
+  StoredSpace stored() {
+    List<Double> t = new ArrayList<>(trailing.length);
+    for (double v : trailing) t.add(v);
+    return new StoredSpace(firstStep, previousStep, t);
   }
 
-  static SpaceState decode(byte[] bytes) {
-    ByteBuffer b = ByteBuffer.wrap(bytes);
-    long first = b.getLong();
-    long prev = b.getLong();
-    double[] t = new double[b.getInt()];
-    for (int i = 0; i < t.length; i++) t[i] = b.getDouble();
-    return new SpaceState(first, prev, t);
+  static SpaceState of(StoredSpace s) {
+    double[] t = new double[s.getTrailing().size()];
+    for (int i = 0; i < t.length; i++) t[i] = s.getTrailing().get(i);
+    return new SpaceState(s.getFirstStep(), s.getPreviousStep(), t);
   }
 }

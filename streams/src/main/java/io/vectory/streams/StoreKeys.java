@@ -21,6 +21,10 @@ final class StoreKeys {
     return k.getExperiment() + SEP + k.getSpace() + SEP + k.getStep() + SEP;
   }
 
+  static CheckpointKey checkpointKey(String experiment, String space, long step) {
+    return CheckpointKey.newBuilder().setExperiment(experiment).setSpace(space).setStep(step).build();
+  }
+
   static String chunk(CheckpointKey k, int sequence) {
     return checkpoint(k) + String.format("%010d", sequence);
   }

@@ -145,7 +145,7 @@ class ComparisonPipelineIT {
     assertEquals(7L * data.rows(), rows);
   }
 
-  /** A child JVM running StreamsMain, so the test can SIGKILL it. */
+  /** A child JVM running the pipeline ({@link PipelineProcess}), so the test can SIGKILL it. */
   final class App {
     final Process process;
     final Path out;
@@ -155,17 +155,13 @@ class ComparisonPipelineIT {
       String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
       List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
           "-Xmx768m", "--enable-native-access=ALL-UNNAMED", "--add-modules", "jdk.incubator.vector",
-          "-Djava.io.tmpdir=" + tmp, "-cp", cp, StreamsMain.class.getName(),
-          "--bootstrap-servers", Stack.bootstrap(), "--schema-registry", Stack.registry(), "--application-id", appId,
-          "--state-dir", stateDir.toString(), "--topic-prefix", topics.spaceEvents.name().replace("vectory.space-events", ""),
-          "--partitions", "2",
-          // A killed member is noticed after this, not the 45 s default.
-          "--property", "consumer.session.timeout.ms=10000"));
+          "-Djava.io.tmpdir=" + tmp, "-cp", cp, PipelineProcess.class.getName(),
+          Stack.bootstrap(), Stack.registry(), appId, stateDir.toString(), topics.spaceEvents.name().replace("vectory.space-events", "")));
       process = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
       long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
       while (!Files.readString(out).contains("RUNNING")) {
-        if (!process.isAlive()) throw new IllegalStateException("StreamsMain exited " + process.exitValue() + ":\n" + Files.readString(out));
-        if (System.nanoTime() > deadline) throw new IllegalStateException("StreamsMain not RUNNING after 2 min:\n" + Files.readString(out));
+        if (!process.isAlive()) throw new IllegalStateException("the pipeline process exited " + process.exitValue() + ":\n" + Files.readString(out));
+        if (System.nanoTime() > deadline) throw new IllegalStateException("the pipeline process not RUNNING after 2 min:\n" + Files.readString(out));
         sleep(100);
       }
     }

@@ -17,6 +17,7 @@ import io.vectory.avro.EmbeddingChunk;
 import io.vectory.avro.Relation;
 import io.vectory.avro.SpaceEvent;
 import io.vectory.core.compare.CompareOptions;
+import io.vectory.core.compare.KnnLists;
 import io.vectory.core.compare.Metric;
 import io.vectory.core.compare.ProgressListener;
 import io.vectory.core.compare.SpaceComparator;
@@ -47,7 +48,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The topology on TopologyTestDriver with real vectors (hashed bags of words of core's fortunes
+ * The topology on TopologyTestDriver with real vectors (hashed bags of words of the datasets module's fortunes
  * corpus). Expected numbers come from the compare engine run offline on the same pair, and from an
  * independent brute-force k-NN here; nothing is hard-coded.
  */
@@ -154,7 +155,7 @@ class ComparisonTopologyTest {
   void onlyFirstPreviousAndPinnedCheckpointsStayInTheStores() {
     start(config());
     for (int s = 0; s < 4; s++) send("e1", checkpoint("e1", s, data.perturbed(0.01 * s, s)));
-    var chunks = driver.<String, byte[]>getKeyValueStore(ComparisonTopology.CHUNK_STORE);
+    var chunks = driver.<String, io.vectory.avro.EmbeddingChunk>getKeyValueStore(ComparisonTopology.CHUNK_STORE);
     var kept = new java.util.TreeSet<Long>();
     try (var it = chunks.all()) {
       it.forEachRemaining(kv -> kept.add(Long.parseLong(kv.key.split("\u0000")[2])));
@@ -213,7 +214,7 @@ class ComparisonTopologyTest {
     List<String> rs = results.readValuesToList().stream().map(r -> r.getA().getStep() + " " + r.getRelation() + " " + r.getB().getStep()).toList();
     assertEquals(List.of("2 PREVIOUS 0", "2 FIRST 0"), rs);
     // The rejected checkpoint's chunks are gone from the store.
-    try (var it = driver.<String, byte[]>getKeyValueStore(ComparisonTopology.CHUNK_STORE).prefixScan(experiment + "\u0000head\u00001\u0000", new org.apache.kafka.common.serialization.StringSerializer())) {
+    try (var it = driver.<String, io.vectory.avro.EmbeddingChunk>getKeyValueStore(ComparisonTopology.CHUNK_STORE).prefixScan(experiment + "\u0000head\u00001\u0000", new org.apache.kafka.common.serialization.StringSerializer())) {
       assertFalse(it.hasNext());
     }
   }
@@ -412,6 +413,89 @@ class ComparisonTopologyTest {
     List<DriftAlert> as = alerts.readValuesToList();
     assertEquals(List.of("picky"), as.stream().map(a -> a.getA().getExperiment()).toList());
     assertEquals(0.999, as.get(0).getThreshold());
+  }
+
+  org.apache.kafka.streams.state.KeyValueStore<String, io.vectory.avro.StoredKnnLists> knnStore() {
+    return driver.getKeyValueStore(ComparisonTopology.KNN_STORE);
+  }
+
+  static KnnLists lists(float[][] v, int k) {
+    return KnnLists.compute(FloatMatrix.of(v), Metric.COSINE, k, false, null, ProgressListener.NONE);
+  }
+
+  @Test
+  void eachCheckpointsKnnListsAreKeptOnAcceptanceAndReusedAsAReference() {
+    start(config());
+    float[][] v0 = data.base, v1 = data.perturbed(0.02, 1), v2 = data.perturbed(0.04, 2);
+    send("e1", checkpoint("e1", 0, v0));
+    send("e1", checkpoint("e1", 1, v1));
+    String k0 = StoreKeys.checkpoint(CheckpointEvents.key("e1", "head", 0));
+    String k1 = StoreKeys.checkpoint(CheckpointEvents.key("e1", "head", 1));
+    for (var e : Map.of(k0, v0, k1, v1).entrySet()) {
+      KnnLists kept = KnnListsState.of(knnStore().get(e.getKey()));
+      assertEquals(10, kept.k());
+      assertEquals(Metric.COSINE, kept.metric());
+      assertFalse(kept.includeSelf());
+      assertTrue(kept.exact());
+      assertArrayEquals(lists(e.getValue(), 10).neighbours(), kept.neighbours(), "kept lists of " + e.getKey().replace('\u0000', '/'));
+    }
+    results.readValuesToList();
+
+    // Swap step 0's kept lists for step 1's: if the comparison with the first checkpoint reuses them (no k-NN pass
+    // of the reference), step 2 vs FIRST now yields exactly step 2 vs PREVIOUS, not the engine's answer for v2 vs v0.
+    knnStore().put(k0, KnnListsState.stored(lists(v1, 10)));
+    send("e1", checkpoint("e1", 2, v2));
+    List<ComparisonResult> rs = results.readValuesToList();
+    assertEquals(List.of("2 PREVIOUS 1", "2 FIRST 0"), rs.stream().map(r -> r.getA().getStep() + " " + r.getRelation() + " " + r.getB().getStep()).toList());
+    assertMatchesEngine(rs.get(0), v2, v1);
+    assertEquals(rs.get(0).getMeanJaccard(), rs.get(1).getMeanJaccard(), 0, "FIRST merged the reference's kept lists");
+    double direct = SpaceComparator.compare(FloatMatrix.of(v2), FloatMatrix.of(v0), options(), ProgressListener.NONE).meanJaccard();
+    assertTrue(Math.abs(direct - rs.get(1).getMeanJaccard()) > 1e-3, () -> "the swap should show: direct " + direct + " vs " + rs.get(1).getMeanJaccard());
+    // Step 1 is neither first nor previous now: its lists went with its chunks.
+    assertNull(knnStore().get(k1));
+    assertNotNull(knnStore().get(StoreKeys.checkpoint(CheckpointEvents.key("e1", "head", 2))));
+  }
+
+  @Test
+  void keptListsThatDoNotServeTheComparisonAreComputedAgain() {
+    start(config());
+    float[][] v0 = data.base, v1 = data.perturbed(0.02, 1);
+    send("e1", checkpoint("e1", 0, v0));
+    String k0 = StoreKeys.checkpoint(CheckpointEvents.key("e1", "head", 0));
+    // Lists kept at k = 5 cannot give k = 10 neighbours.
+    knnStore().put(k0, KnnListsState.stored(lists(v0, 5)));
+    send("e1", checkpoint("e1", 1, v1));
+    List<ComparisonResult> rs = results.readValuesToList();
+    assertEquals(2, rs.size());
+    assertMatchesEngine(rs.get(0), v1, v0);
+    assertEquals(10, KnnListsState.of(knnStore().get(k0)).k(), "recomputed and kept at the app's k");
+    assertTrue(dead.isEmpty(), () -> "no dead letters expected: " + dead.readValuesToList());
+  }
+
+  @Test
+  void aCheckpointWithItsIdsInAnotherOrderIsAlignedAndComparedDirectly() {
+    start(config());
+    float[][] v0 = data.base, v1 = data.perturbed(0.02, 1);
+    send("e1", checkpoint("e1", 0, v0));
+    int n = data.rows();
+    List<String> ids = new ArrayList<>(data.ids), labels = new ArrayList<>(data.labels);
+    java.util.Collections.reverse(ids);
+    java.util.Collections.reverse(labels);
+    float[][] rev1 = new float[n][], rev0 = new float[n][];
+    for (int i = 0; i < n; i++) {
+      rev1[i] = v1[n - 1 - i];
+      rev0[i] = v0[n - 1 - i];
+    }
+    send("e1", CheckpointEvents.of(CheckpointEvents.key("e1", "head", 1), ids, rev1, labels, CHUNK_ROWS));
+    List<ComparisonResult> rs = results.readValuesToList();
+    assertEquals(2, rs.size());
+    // Rows of the new checkpoint are the reference's in reverse: the pair is aligned by id, in the new one's order.
+    var expected = SpaceComparator.compare(FloatMatrix.of(rev1), FloatMatrix.of(rev0), options(), ProgressListener.NONE);
+    ComparisonResult r = rs.get(0);
+    assertEquals(expected.meanJaccard(), r.getMeanJaccard(), 1e-12, "mean Jaccard");
+    assertArrayEquals(expected.histogram(), r.getHistogram().stream().mapToLong(Long::longValue).toArray(), "histogram");
+    assertEquals(expected.cka(), r.getCka(), 1e-9, "cka");
+    expected.meanByLabel(labels.toArray(new String[0])).forEach((label, mean) -> assertEquals(mean, r.getLabelMeans().get(label), 1e-12, label));
   }
 
   /** Exact cosine k-NN Jaccard written independently of core: ties by lower row, self excluded. */

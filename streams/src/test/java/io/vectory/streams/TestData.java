@@ -1,39 +1,28 @@
 package io.vectory.streams;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
+import io.vectory.datasets.Fortunes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 
 /**
- * Real vectors for the tests: core's fortunes corpus (1,307 quotes in 10 labelled categories)
+ * Real vectors for the tests: the datasets module's fortunes corpus (1,307 quotes in 10 labelled categories)
  * embedded as signed hashed bags of words (sublinear tf, L2-normalised), and "checkpoints" that move
  * those vectors as training would: a small seeded perturbation per step, or a shuffle of rows between
  * points (which destroys neighbourhoods, the drift the rules must catch).
  */
 final class TestData {
-  static final String RESOURCE = "/io/vectory/core/datasets/fortunes.csv";
-
   final List<String> ids = new ArrayList<>();
   final List<String> labels = new ArrayList<>();
   final float[][] base;
 
-  private TestData(int dim, int limit) throws IOException {
+  private TestData(int dim, int limit) {
     List<String> texts = new ArrayList<>();
-    try (InputStream in = TestData.class.getResourceAsStream(RESOURCE)) {
-      if (in == null) throw new IllegalStateException(RESOURCE + " not on the classpath (vectory-core)");
-      BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
-      List<String> rec = readRecord(r); // header
-      if (!rec.equals(List.of("id", "label", "text"))) throw new IllegalStateException("unexpected header " + rec);
-      while ((rec = readRecord(r)) != null && ids.size() < limit) {
-        ids.add(rec.get(0));
-        labels.add(rec.get(1));
-        texts.add(rec.get(2));
-      }
+    for (Fortunes.Fortune f : Fortunes.load()) {
+      if (ids.size() == limit) break;
+      ids.add(f.id());
+      labels.add(f.label());
+      texts.add(f.text());
     }
     base = new float[ids.size()][dim];
     for (int i = 0; i < texts.size(); i++) {
@@ -61,11 +50,7 @@ final class TestData {
   }
 
   static TestData fortunes(int dim, int limit) {
-    try {
-      return new TestData(dim, limit);
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
+    return new TestData(dim, limit);
   }
 
   int rows() {
@@ -107,29 +92,5 @@ final class TestData {
     List<float[]> rows = new ArrayList<>(List.of(v));
     java.util.Collections.shuffle(rows, new Random(seed));
     return rows.toArray(new float[0][]);
-  }
-
-  private static List<String> readRecord(BufferedReader r) throws IOException {
-    int c = r.read();
-    if (c < 0) return null;
-    List<String> out = new ArrayList<>();
-    StringBuilder f = new StringBuilder();
-    boolean quoted = false;
-    while (true) {
-      if (c < 0) { out.add(f.toString()); return out; }
-      char ch = (char) c;
-      if (quoted) {
-        if (ch == '"') {
-          r.mark(1);
-          int n = r.read();
-          if (n == '"') f.append('"');
-          else { quoted = false; if (n >= 0) r.reset(); }
-        } else f.append(ch);
-      } else if (ch == '"') quoted = true;
-      else if (ch == ',') { out.add(f.toString()); f.setLength(0); }
-      else if (ch == '\n') { out.add(f.toString()); return out; }
-      else if (ch != '\r') f.append(ch);
-      c = r.read();
-    }
   }
 }

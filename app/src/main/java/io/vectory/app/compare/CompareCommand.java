@@ -3,19 +3,21 @@ package io.vectory.app.compare;
 import io.vectory.core.compare.CompareOptions;
 import io.vectory.core.compare.ComparisonOutcome;
 import io.vectory.core.compare.Metric;
-import io.vectory.core.compare.ProgressListener;
 import io.vectory.core.compare.SpaceComparator;
 import io.vectory.core.space.AlignedPair;
 import io.vectory.core.space.Metadata;
 import io.vectory.core.space.NpySpaceSource;
 import io.vectory.core.space.Space;
-import io.vectory.core.space.SpaceSource;
 import io.vectory.core.space.Spaces;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.Locale;
+import io.vectory.sink.IndexInfo;
+import io.vectory.store.RegisteredSpaceSource;
+import io.vectory.store.SpaceStore;
+import io.vectory.store.StoredComparison;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -33,7 +35,8 @@ import picocli.CommandLine.Parameters;
       "neighbours in A and in B; their mean and 10-bin histogram; and linear CKA. Exact by default.",
       "A and B are .npy or .npz files (rows = points). Points are matched by id: an .npz 'ids' array, the",
       "--id-field of the -d CSV, or else the row number. They may also be registered spaces",
-      "(experiment/space@step, experiment/space for its latest step, or an index name) in the store."
+      "(a space name, experiment/space@step, experiment/space for its latest step, or an index name) in the store;",
+      "their exact k-NN lists are then kept in the store, so comparing them again costs only the Jaccard merge."
     },
     sortOptions = false)
 public final class CompareCommand implements Callable<Integer> {
@@ -75,18 +78,31 @@ public final class CompareCommand implements Callable<Integer> {
   @Option(names = "--id-field", paramLabel = "F", description = "The CSV field holding point ids (default: the row number).")
   String idField;
 
-  @Option(names = "--label-field", paramLabel = "L", description = "The CSV field holding a label; the mean is also given per label.")
+  @Option(names = "--label-field", paramLabel = "L", description = "The metadata field holding a label (in the -d CSV, or of a registered space); the mean is also given per label, lowest first.")
   String labelField;
 
   @Option(names = "--array", paramLabel = "NAME", description = "The .npz array holding the vectors (default: the first that is not 'ids').")
   String arrayName;
 
   @Option(names = "--sample", paramLabel = "M", defaultValue = "0",
-      description = "Use M random query points (each searched exactly against all points) and report a 95% CI; 0 = all.")
+      description = "Use M random query points (each searched exactly against all points) and report a 95%% confidence interval; 0 means all points.")
   int sample;
 
   @Option(names = "--seed", paramLabel = "S", defaultValue = "42", description = "Seed for --sample (default: ${DEFAULT-VALUE}).")
   long seed;
+
+  @Option(names = "--precompute", description = "Accepted for Vectory's scripts: the k-NN lists of registered spaces are always computed when first needed and kept.")
+  boolean precompute;
+
+  @Option(names = "--no-cache", description = "Recompute the k-NN lists of registered spaces even when kept ones exist (and keep the new ones).")
+  boolean noCache;
+
+  @Option(names = "--worst", paramLabel = "N", defaultValue = "0",
+      description = "List the N points with the lowest Jaccard, with their metadata and their neighbours in A and in B.")
+  int worst;
+
+  @Option(names = "--per-point", paramLabel = "FILE.csv", description = "Write every query point's Jaccard, with its id and metadata, to a CSV file.")
+  Path perPoint;
 
   /** Where registered space names are looked up. */
   @CommandLine.Mixin io.vectory.app.store.StoreOptions storeOptions;
@@ -121,21 +137,21 @@ public final class CompareCommand implements Callable<Integer> {
     Metric mb = Metric.parse(metricB);
     if (k < 1) throw new IllegalArgumentException("-k must be at least 1, got " + k);
     if (sample < 0) throw new IllegalArgumentException("--sample must be 0 (all points) or positive, got " + sample);
-    if (metadata == null && (idField != null || labelField != null)) {
-      throw new IllegalArgumentException((idField != null ? "--id-field" : "--label-field") + " needs a metadata CSV (-d FILE)");
-    }
+    if (worst < 0) throw new IllegalArgumentException("--worst must be 0 or positive, got " + worst);
+    if (metadata == null && idField != null) throw new IllegalArgumentException("--id-field needs a metadata CSV (-d FILE)");
     long t0 = System.nanoTime();
     // Registered names (experiment/space@step, ...) after the files; lazy, so file-only runs never open a store.
-    io.vectory.store.SpaceStore[] opened = new io.vectory.store.SpaceStore[1];
-    SpaceSource registered = new io.vectory.store.RegisteredSpaceSource(() -> opened[0] = storeOptions.open());
-    Loaded la;
-    Loaded lb;
+    SpaceStore[] opened = new SpaceStore[1];
     try {
-      la = load(a, registered);
-      lb = load(b, registered);
+      run(out, err, ma, mb, t0, () -> opened[0] == null ? opened[0] = storeOptions.open() : opened[0]);
     } finally {
       if (opened[0] != null) opened[0].close();
     }
+  }
+
+  private void run(PrintWriter out, PrintWriter err, Metric ma, Metric mb, long t0, java.util.function.Supplier<SpaceStore> store) throws IOException {
+    Loaded la = load(a, store);
+    Loaded lb = load(b, store);
     Space sa = la.space();
     Space sb = lb.space();
     if (metadata != null) {
@@ -149,6 +165,9 @@ public final class CompareCommand implements Callable<Integer> {
         }
         sb = md.attach(sb, false, idField);
       }
+    } else if (labelField != null && !sa.columns().containsKey(labelField)) {
+      throw new IllegalArgumentException("--label-field " + labelField + ": " + sa.name() + " has no such metadata field"
+          + (sa.columns().isEmpty() ? " (it has none; give a CSV with -d)" : "; it has " + sa.columns().keySet()));
     }
     requireNonZero(sa, ma, "-ma");
     requireNonZero(sb, mb, "-mb");
@@ -157,26 +176,50 @@ public final class CompareCommand implements Callable<Integer> {
     if (n < 2) throw new IllegalArgumentException("need at least 2 points to compare, the spaces hold " + n);
     if (k > n - 1) throw new IllegalArgumentException("-k must be between 1 and n - 1 = " + (n - 1) + ", got " + k);
     CompareOptions options = new CompareOptions(k, ma, mb, includeSelf, sample, seed);
-    Progress progress = new Progress(err);
-    ComparisonOutcome o = SpaceComparator.compare(pair.a(), pair.b(), options, progress);
+    ProgressPrinter progress = new ProgressPrinter(err, "comparing");
+    ComparisonOutcome o;
+    KnnSource knn;
+    if (la.info() != null && lb.info() != null && metadata == null) {
+      StoredComparison.Outcome c = StoredComparison.compare(store.get(), la.info(), sa, lb.info(), sb, options, noCache, progress);
+      o = c.outcome();
+      knn = new KnnSource(c.passA(), c.passB(), c.kept(), c.kept());
+    } else {
+      o = SpaceComparator.compare(pair.a(), pair.b(), options, progress);
+      knn = new KnnSource(true, true, false, false);
+    }
     progress.finish();
     double seconds = (System.nanoTime() - t0) / 1e9;
     Map<String, Double> byLabel = null;
     Map<String, Long> countByLabel = null;
-    if (labelField != null) {
-      String[] labels = sa.columns().get(labelField).toArray(String[]::new);
-      byLabel = o.meanByLabel(labels);
+    String[] labels = labelField == null ? null : sa.columns().get(labelField).toArray(String[]::new);
+    if (labels != null) {
+      byLabel = Report.lowestFirst(o.meanByLabel(labels));
       countByLabel = new java.util.TreeMap<>();
       for (int q : o.queryRows()) countByLabel.merge(labels[q], 1L, Long::sum);
     }
+    List<WorstPoints.Point> worstPoints = worst == 0 ? List.of() : WorstPoints.of(o, pair, sa, worst, options);
     if (histogramPng != null) HistogramChart.write(histogramPng, o, sa.name() + " vs " + sb.name());
+    if (perPoint != null) WorstPoints.writePerPoint(perPoint, o, sa);
     if (json) {
-      out.println(Report.json(o, byLabel, seconds, sa, sb));
+      out.println(Report.json(o, byLabel, seconds, sa, sb, knn, worstPoints));
     } else {
       out.print(Report.text(o, byLabel, countByLabel, seconds, sa, sb));
+      out.print(Report.knnText(knn));
+      if (!worstPoints.isEmpty()) out.print(WorstPoints.text(worstPoints, sa, sb));
       if (histogramPng != null) out.println("Histogram chart written to " + histogramPng.toAbsolutePath());
+      if (perPoint != null) out.println("Per-point Jaccard written to " + perPoint.toAbsolutePath());
     }
     out.flush();
+  }
+
+  /**
+   * Where each space's k-NN lists came from: {@code passA} a k-NN pass over A ran in this command (false: kept
+   * lists were read); {@code keptA} the lists are kept in the store for later comparisons.
+   */
+  record KnnSource(boolean passA, boolean passB, boolean keptA, boolean keptB) {
+    int passes() {
+      return (passA ? 1 : 0) + (passB ? 1 : 0);
+    }
   }
 
   private static void requireNonZero(Space s, Metric m, String option) {
@@ -188,44 +231,19 @@ public final class CompareCommand implements Callable<Integer> {
     }
   }
 
-  record Loaded(Space space, boolean ownIds) {}
+  /** A loaded space; {@code info} is its store entry when it is a registered space, else null. */
+  record Loaded(Space space, boolean ownIds, IndexInfo info) {}
 
-  private Loaded load(String argument, SpaceSource registered) throws IOException {
+  private Loaded load(String argument, java.util.function.Supplier<SpaceStore> store) throws IOException {
     if (NpySpaceSource.looksLikeFile(argument)) {
       NpySpaceSource.Loaded l = new NpySpaceSource(arrayName).load(Path.of(argument));
-      return new Loaded(l.space(), l.ownIds());
+      return new Loaded(l.space(), l.ownIds(), null);
     }
-    Optional<Space> space = registered.resolve(argument);
-    if (space.isPresent()) return new Loaded(space.get(), true);
-    throw new IllegalArgumentException(argument + ": no such file; expected a .npy or .npz file or " + registered.describe());
+    SpaceStore s = store.get();
+    Optional<IndexInfo> info = s.find(argument);
+    if (info.isPresent()) return new Loaded(s.loadSpace(info.get().name()), true, info.get());
+    throw new IllegalArgumentException(argument + ": no such file; expected a .npy or .npz file or "
+        + new RegisteredSpaceSource(s).describe() + " (" + s.noSuchIndex(argument) + ")");
   }
 
-  /** Percent done on stderr, at most twice a second, only once a run has taken more than a second. */
-  static final class Progress implements ProgressListener {
-    private final PrintWriter err;
-    private final long start = System.nanoTime();
-    private volatile long last;
-    private volatile boolean shown;
-
-    Progress(PrintWriter err) {
-      this.err = err;
-    }
-
-    @Override
-    public synchronized void progress(long done, long total) {
-      long now = System.nanoTime();
-      if (now - start < 1_000_000_000L || now - last < 500_000_000L) return;
-      last = now;
-      shown = true;
-      err.printf(Locale.ROOT, "\rcomparing: %3d%% (%.0f s)", total == 0 ? 100 : (int) (100 * done / total), (now - start) / 1e9);
-      err.flush();
-    }
-
-    synchronized void finish() {
-      if (shown) {
-        err.println("\rcomparing: 100%           ");
-        err.flush();
-      }
-    }
-  }
 }

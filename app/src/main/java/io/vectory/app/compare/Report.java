@@ -2,6 +2,10 @@ package io.vectory.app.compare;
 
 import io.vectory.core.compare.ComparisonOutcome;
 import io.vectory.core.space.Space;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -41,7 +45,7 @@ final class Report {
           bar(c, max), c));
     }
     if (byLabel != null) {
-      sb.append("Mean Jaccard per label:\n");
+      sb.append("Mean Jaccard per label, lowest first:\n");
       int w = byLabel.keySet().stream().mapToInt(String::length).max().orElse(5);
       byLabel.forEach((l, m) -> sb.append(String.format(Locale.ROOT, "  %-" + w + "s  %.4f  (%d points)%n", l, m,
           countByLabel.get(l))));
@@ -57,60 +61,60 @@ final class Report {
     return s + " ".repeat(Math.max(0, BAR - (s.length())));
   }
 
-  static String json(ComparisonOutcome o, Map<String, Double> byLabel, double seconds, Space a, Space b) {
-    StringBuilder sb = new StringBuilder("{");
-    field(sb, "a", str(a.name()));
-    field(sb, "b", str(b.name()));
-    field(sb, "n", Integer.toString(o.n()));
-    field(sb, "dim_a", Integer.toString(a.vectors().cols()));
-    field(sb, "dim_b", Integer.toString(b.vectors().cols()));
-    field(sb, "k", Integer.toString(o.k()));
-    field(sb, "metric_a", str(o.metricA().label()));
-    field(sb, "metric_b", str(o.metricB().label()));
-    field(sb, "include_self", Boolean.toString(o.includeSelf()));
-    field(sb, "tie_break", str("lower row index"));
-    field(sb, "exact", Boolean.toString(o.exact()));
-    field(sb, "queries", Integer.toString(o.queryRows().length));
-    field(sb, "mean_jaccard", num(o.meanJaccard()));
-    StringBuilder h = new StringBuilder("[");
-    for (int i = 0; i < 10; i++) h.append(i == 0 ? "" : ", ").append(o.histogram()[i]);
-    field(sb, "histogram", h.append(']').toString());
-    field(sb, "cka", num(o.cka()));
-    if (!o.exact()) field(sb, "ci", "[" + num(o.ciLow()) + ", " + num(o.ciHigh()) + "]");
-    if (byLabel != null) {
-      StringBuilder l = new StringBuilder("{");
-      byLabel.forEach((k, v) -> l.append(l.length() == 1 ? "" : ", ").append(str(k)).append(": ").append(num(v)));
-      field(sb, "label_means", l.append('}').toString());
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** Per-label means ordered lowest first (ties by label), so the labels the spaces disagree on most come first. */
+  static Map<String, Double> lowestFirst(Map<String, Double> byLabel) {
+    Map<String, Double> out = new LinkedHashMap<>();
+    byLabel.entrySet().stream()
+        .sorted(Map.Entry.<String, Double>comparingByValue().thenComparing(Map.Entry.comparingByKey()))
+        .forEach(e -> out.put(e.getKey(), e.getValue()));
+    return out;
+  }
+
+  /** Where the k-NN lists came from, in words. */
+  static String knnText(CompareCommand.KnnSource knn) {
+    if (knn.passes() == 0) return "k-NN lists: both read from the store (computed by an earlier command); no k-NN pass ran.\n";
+    String a = knn.passA() ? "computed" : "read from the store";
+    String b = knn.passB() ? "computed" : "read from the store";
+    return "k-NN lists: A " + a + ", B " + b + "; " + knn.passes() + " k-NN pass" + (knn.passes() == 1 ? "" : "es") + " ran"
+        + (knn.keptA() && knn.keptB() ? ", lists kept in the store for later comparisons.\n" : ".\n");
+  }
+
+  static String json(ComparisonOutcome o, Map<String, Double> byLabel, double seconds, Space a, Space b, CompareCommand.KnnSource knn,
+      List<WorstPoints.Point> worst) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("a", a.name());
+    m.put("b", b.name());
+    m.put("n", o.n());
+    m.put("dim_a", a.vectors().cols());
+    m.put("dim_b", b.vectors().cols());
+    m.put("k", o.k());
+    m.put("metric_a", o.metricA().label());
+    m.put("metric_b", o.metricB().label());
+    m.put("include_self", o.includeSelf());
+    m.put("tie_break", "lower row index");
+    m.put("exact", o.exact());
+    m.put("queries", o.queryRows().length);
+    m.put("mean_jaccard", num(o.meanJaccard()));
+    m.put("histogram", o.histogram());
+    m.put("cka", num(o.cka()));
+    if (!o.exact()) m.put("ci", new Double[] {num(o.ciLow()), num(o.ciHigh())});
+    if (byLabel != null) m.put("label_means", byLabel);
+    m.put("knn_passes", knn.passes());
+    m.put("knn_pass_a", knn.passA());
+    m.put("knn_pass_b", knn.passB());
+    m.put("knn_lists_kept", knn.keptA() && knn.keptB());
+    if (!worst.isEmpty()) m.put("worst", worst);
+    m.put("seconds", Math.round(seconds * 1000) / 1000.0);
+    try {
+      return JSON.writeValueAsString(m);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot write the comparison as JSON: " + e.getMessage(), e);
     }
-    field(sb, "seconds", String.format(Locale.ROOT, "%.3f", seconds));
-    return sb.append('}').toString();
   }
 
-  private static void field(StringBuilder sb, String name, String value) {
-    if (sb.length() > 1) sb.append(", ");
-    sb.append('"').append(name).append("\": ").append(value);
-  }
-
-  private static String num(double v) {
-    return Double.isFinite(v) ? Double.toString(v) : "null";
-  }
-
-  static String str(String s) {
-    StringBuilder sb = new StringBuilder("\"");
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      switch (c) {
-        case '"' -> sb.append("\\\"");
-        case '\\' -> sb.append("\\\\");
-        case '\n' -> sb.append("\\n");
-        case '\r' -> sb.append("\\r");
-        case '\t' -> sb.append("\\t");
-        default -> {
-          if (c < 0x20) sb.append(String.format("\\u%04x", (int) c));
-          else sb.append(c);
-        }
-      }
-    }
-    return sb.append('"').toString();
+  private static Double num(double v) {
+    return Double.isFinite(v) ? v : null;
   }
 }

@@ -1,6 +1,6 @@
 package io.vectory.app.demo;
 
-import io.vectory.core.datasets.Fortunes;
+import io.vectory.datasets.Fortunes;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -10,13 +10,13 @@ import java.util.LinkedHashSet;
 import java.util.List;
 
 /**
- * The demo's training data: the real labelled fortunes corpus shipped in the core jar (1,307 short texts in ten
- * categories, see core's datasets/README.md). {@code sha256} covers ids, labels and texts, so the embedding cache
+ * The demo's training data: the real labelled fortunes corpus of the datasets module (1,307 short texts in ten
+ * categories, see its io/vectory/datasets/README.md). {@code sha256} covers ids, labels and texts, so the embedding cache
  * is keyed by the exact corpus.
  */
 public record DemoCorpus(List<String> ids, List<String> labels, List<String> texts, String sha256) {
 
-  public static final String RESOURCE = "/io/vectory/core/datasets/fortunes.csv";
+  public static final String RESOURCE = Fortunes.RESOURCE;
 
   public DemoCorpus {
     if (ids.size() != labels.size() || ids.size() != texts.size()) {
@@ -44,7 +44,7 @@ public record DemoCorpus(List<String> ids, List<String> labels, List<String> tex
     return out;
   }
 
-  /** The fortunes from core's {@link Fortunes}. */
+  /** The fortunes of {@link Fortunes}. */
   public static DemoCorpus load() {
     List<String> ids = new ArrayList<>(), labels = new ArrayList<>(), texts = new ArrayList<>();
     for (Fortunes.Fortune f : Fortunes.load()) {

@@ -5,6 +5,7 @@ import io.vectory.avro.DeadLetter;
 import io.vectory.avro.DriftAlert;
 import io.vectory.avro.Metric;
 import io.vectory.avro.SpaceEvent;
+import io.vectory.broker.EmbeddedKafka;
 import io.vectory.ingest.CheckpointPublisher;
 import io.vectory.ingest.PublishProgress;
 import io.vectory.ingest.PublishResult;

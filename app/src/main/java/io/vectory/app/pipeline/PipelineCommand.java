@@ -9,7 +9,6 @@ import io.vectory.schemas.EventSerdes;
 import io.vectory.schemas.Topics;
 import io.vectory.streams.PipelineConfig;
 import io.vectory.streams.PipelineRunner;
-import io.vectory.streams.StreamsMain;
 import io.vectory.streams.metrics.MetricsServer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -115,7 +114,7 @@ public final class PipelineCommand implements Callable<Integer> {
 
     CountDownLatch stop = new CountDownLatch(1);
     AtomicInteger seen = new AtomicInteger();
-    PipelineRunner.Listener printer = StreamsMain.printer(line -> {
+    PipelineRunner.Listener printer = PipelineRunner.Listener.lines(line -> {
       synchronized (out) {
         out.println(line);
         out.flush();

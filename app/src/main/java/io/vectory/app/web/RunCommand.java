@@ -28,12 +28,17 @@ public final class RunCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
   @Mixin StoreOptions storeOptions;
 
-  @Option(names = "--port", defaultValue = "8050", description = "Port to listen on, 0 for any free one (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--port", defaultValue = "8501", description = "Port to listen on, 0 for any free one (default: ${DEFAULT-VALUE}, Vectory's address).")
   int port;
 
   @Option(names = "--host", defaultValue = "127.0.0.1",
       description = "Address to listen on (default: ${DEFAULT-VALUE}; 0.0.0.0 for every interface).")
   String host;
+
+  @Option(names = "--allow-host", split = ",", paramLabel = "NAME",
+      description = "Also answer requests whose Host header names NAME (besides the loopback names and --host); "
+          + "others are refused, so a DNS-rebinding page cannot read the store.")
+  java.util.List<String> allowHosts = new java.util.ArrayList<>();
 
   @Option(names = "--seed", defaultValue = "42", description = "Seed of the UMAP layouts (default: ${DEFAULT-VALUE}).")
   long seed;
@@ -55,7 +60,7 @@ public final class RunCommand implements Callable<Integer> {
       err.flush();
       return 3;
     }
-    try (store; AnalyserServer server = AnalyserServer.start(store, host, port, UmapOptions.defaults().withSeed(seed))) {
+    try (store; AnalyserServer server = AnalyserServer.start(store, host, port, UmapOptions.defaults().withSeed(seed), allowHosts)) {
       int spaces = store.indices().size();
       out.println("Vectory analyser on " + server.url() + "  (store: " + store.location() + ", " + spaces + " indices)");
       if (spaces == 0) out.println("The store is empty: run `vectory demo` (or the pipeline) first, then reload the page.");

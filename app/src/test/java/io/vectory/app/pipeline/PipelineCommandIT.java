@@ -8,7 +8,7 @@ import io.vectory.core.compare.CompareOptions;
 import io.vectory.core.compare.Metric;
 import io.vectory.core.compare.ProgressListener;
 import io.vectory.core.compare.SpaceComparator;
-import io.vectory.core.datasets.Fortunes;
+import io.vectory.datasets.Fortunes;
 import io.vectory.core.vectors.FloatMatrix;
 import io.vectory.ingest.CheckpointPublisher;
 import io.vectory.ingest.SpaceDescription;

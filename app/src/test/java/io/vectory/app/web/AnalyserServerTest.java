@@ -167,7 +167,7 @@ class AnalyserServerTest {
     r = get("/api/projection?space=" + enc(A) + "&method=tsne");
     assertEquals(400, r.status());
     assertTrue(r.json().get("error").asText().contains("expected pca, umap or pca+umap"), r.body());
-    r = get("/api/neighbours?a=" + enc(A) + "&id=no-such-id");
+    r = get("/api/neighbours?a=" + enc(A) + "&b=" + enc(B) + "&id=no-such-id");
     assertEquals(400, r.status());
     assertTrue(r.json().get("error").asText().contains("no-such-id"), r.body());
     r = get("/api/coincidence?a=" + enc(A) + "&b=" + enc(B) + "&k=ten");

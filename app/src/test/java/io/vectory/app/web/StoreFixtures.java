@@ -6,7 +6,7 @@ import io.vectory.avro.EmbeddingChunk;
 import io.vectory.avro.SpaceEvent;
 import io.vectory.avro.SpaceRegistered;
 import io.vectory.core.compare.Metric;
-import io.vectory.core.datasets.Fortunes;
+import io.vectory.datasets.Fortunes;
 import io.vectory.core.npy.Npy;
 import io.vectory.core.space.Space;
 import io.vectory.core.vectors.FloatMatrix;

@@ -5,9 +5,14 @@ import io.vectory.core.vectors.FloatMatrix;
 /**
  * Linear centred kernel alignment (Kornblith et al., 2019, "Similarity of Neural Network Representations
  * Revisited", eq. for linear CKA): with column-centred X (n×d1) and Y (n×d2),
- * CKA = ‖YᵀX‖²_F / (‖XᵀX‖_F · ‖YᵀY‖_F). The feature-space form costs n·(d1² + d2² + d1·d2) and never an n×n matrix.
- * The Gram products run on {@link DotKernel} over chunks of 256 rows (float within a chunk) and are summed into
- * double accumulators.
+ * CKA = ‖YᵀX‖²_F / (‖XᵀX‖_F · ‖YᵀY‖_F). Two equal forms, the cheaper one chosen per pair:
+ * <ul>
+ *   <li>feature space: costs n·(d1² + d2² + d1·d2) and d1·d2 doubles per worker, never an n×n matrix. The products
+ *       run on {@link DotKernel} over chunks of 256 rows (float within a chunk), summed into double accumulators.</li>
+ *   <li>Gram (point) space, for wide spaces (d &gt; n, e.g. 50 points of 20,000 dimensions, whose d×d products
+ *       would not fit in memory): with K = XXᵀ and L = YYᵀ of the centred data, ‖YᵀX‖²_F = Σ K∘L and ‖XᵀX‖_F = ‖K‖_F;
+ *       computed row by row, n²·(d1 + d2) work and no n×n matrix held.</li>
+ * </ul>
  */
 public final class LinearCka {
   private static final int CHUNK = 256;
@@ -22,6 +27,20 @@ public final class LinearCka {
     int w = kernel.width();
     Centred cx = centre(x, w);
     Centred cy = centre(y, w);
+    return usesGram(x.rows(), x.cols(), y.cols()) ? gramForm(cx, cy) : featureForm(kernel, cx, cy);
+  }
+
+  /**
+   * Whether the Gram form is used: when the feature form's d×d accumulators would take more than a quarter of
+   * the heap, or when the spaces are wider than they are long and small enough for the plain Gram loops.
+   */
+  static boolean usesGram(int n, int d1, int d2) {
+    int workers = Math.max(1, Parallel.threads());
+    long featureBytes = 12L * workers * Math.max((long) d1 * d1, Math.max((long) d2 * d2, (long) d1 * d2));
+    return featureBytes > Runtime.getRuntime().maxMemory() / 4 || (n < Math.max(d1, d2) && n <= 2048);
+  }
+
+  static double featureForm(DotKernel kernel, Centred cx, Centred cy) {
     double xy = frobeniusSquared(kernel, cx, cy);
     double xx = frobeniusSquared(kernel, cx, cx);
     double yy = frobeniusSquared(kernel, cy, cy);
@@ -29,10 +48,48 @@ public final class LinearCka {
     return xy / (Math.sqrt(xx) * Math.sqrt(yy));
   }
 
-  /** Column-centred copy with the row stride padded to a multiple of the kernel width (padding is zero). */
-  private record Centred(float[] data, int rows, int cols, int stride) {}
+  /** Σ_ij K_ij·L_ij over Σ K² and Σ L², row i against rows j ≥ i (symmetric), rows spread over the cores. */
+  static double gramForm(Centred cx, Centred cy) {
+    int n = cx.rows();
+    int workers = Math.min(Parallel.threads(), n);
+    double[][] sums = new double[workers][3];
+    Parallel.run(workers, n, (wk, i) -> {
+      double kl = 0, kk = 0, ll = 0;
+      for (int j = i; j < n; j++) {
+        double k = dot(cx, i, j);
+        double l = dot(cy, i, j);
+        double weight = j == i ? 1 : 2;
+        kl += weight * k * l;
+        kk += weight * k * k;
+        ll += weight * l * l;
+      }
+      double[] s = sums[wk];
+      s[0] += kl;
+      s[1] += kk;
+      s[2] += ll;
+    });
+    double kl = 0, kk = 0, ll = 0;
+    for (double[] s : sums) {
+      kl += s[0];
+      kk += s[1];
+      ll += s[2];
+    }
+    if (kk == 0 || ll == 0) return Double.NaN; // a space with no variance
+    return kl / (Math.sqrt(kk) * Math.sqrt(ll));
+  }
 
-  private static Centred centre(FloatMatrix m, int w) {
+  private static double dot(Centred m, int i, int j) {
+    float[] v = m.data();
+    int a = i * m.stride(), b = j * m.stride();
+    double s = 0;
+    for (int c = 0; c < m.cols(); c++) s += (double) v[a + c] * v[b + c];
+    return s;
+  }
+
+  /** Column-centred copy with the row stride padded to a multiple of the kernel width (padding is zero). */
+  record Centred(float[] data, int rows, int cols, int stride) {}
+
+  static Centred centre(FloatMatrix m, int w) {
     int n = m.rows();
     int d = m.cols();
     int stride = (d + w - 1) / w * w;

@@ -7,15 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vectory.core.compare.ExactKnn;
 import io.vectory.core.compare.Metric;
-import io.vectory.core.datasets.Fortunes;
 import io.vectory.core.npy.Npy;
 import io.vectory.core.vectors.FloatMatrix;
 import java.nio.file.Files;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -31,10 +28,7 @@ class UmapTest {
   @BeforeAll
   static void load() throws Exception {
     minilm = Npy.readMatrix(PcaTest.REAL.resolve("minilm.npy"), null);
-    List<String> ids = Files.readAllLines(PcaTest.REAL.resolve("ids.txt")).stream().filter(s -> !s.isBlank()).toList();
-    Map<String, String> byId = new HashMap<>();
-    for (Fortunes.Fortune f : Fortunes.load()) byId.put(f.id(), f.label());
-    labels = ids.stream().map(byId::get).toArray(String[]::new);
+    labels = Files.readAllLines(PcaTest.REAL.resolve("labels.txt")).stream().filter(s -> !s.isBlank()).toArray(String[]::new);
   }
 
   @Test

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vectory.core.datasets.Fortunes;
 import io.vectory.core.vectors.FloatMatrix;
 import java.util.List;
 import java.util.Map;
@@ -71,13 +70,5 @@ class SpacesTest {
     Space own = new Space("v.npz", List.of("a", "b"), rows(2, 2), Map.of());
     Space byId = m.attach(own, true, "id");
     assertEquals(List.of("L2", "L1"), byId.columns().get("label"));
-  }
-
-  @Test
-  void fortunesCorpusLoads() {
-    var f = Fortunes.load();
-    assertEquals(1307, f.size());
-    assertEquals("f0000", f.get(0).id());
-    assertEquals(10, f.stream().map(Fortunes.Fortune::label).distinct().count());
   }
 }

@@ -19,26 +19,28 @@ import java.util.List;
 /**
  * Embeds the first ROWS texts of core's fortunes corpus with all-MiniLM-L6-v2 and its quantised twin (both run
  * in process by ONNX Runtime; the models are inside the jars) and writes minilm.npy, minilm-q.npy (float32,
- * rows in corpus order) and ids.txt into OUTDIR.
+ * rows in corpus order), ids.txt and labels.txt into OUTDIR.
  */
 public final class RealPair {
   public static void main(String[] args) throws IOException {
     int rows = Integer.parseInt(args[0]);
     Path out = Path.of(args[1]);
     Path csv = args.length > 2 ? Path.of(args[2])
-        : Path.of("../../../core/src/main/resources/io/vectory/core/datasets/fortunes.csv");
+        : Path.of("../../../datasets/src/main/resources/io/vectory/datasets/fortunes.csv");
     List<String[]> records = readCsv(csv);
     if (rows > records.size()) rows = records.size();
     List<TextSegment> texts = new ArrayList<>();
-    List<String> ids = new ArrayList<>();
+    List<String> ids = new ArrayList<>(), labels = new ArrayList<>();
     for (int i = 0; i < rows; i++) {
       ids.add(records.get(i)[0]);
+      labels.add(records.get(i)[1]);
       texts.add(TextSegment.from(records.get(i)[2]));
     }
     Files.createDirectories(out);
     write(out.resolve("minilm.npy"), new AllMiniLmL6V2EmbeddingModel(), texts);
     write(out.resolve("minilm-q.npy"), new AllMiniLmL6V2QuantizedEmbeddingModel(), texts);
     Files.write(out.resolve("ids.txt"), ids);
+    Files.write(out.resolve("labels.txt"), labels);
     System.err.println("wrote " + rows + " rows to " + out);
   }
 

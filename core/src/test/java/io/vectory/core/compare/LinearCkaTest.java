@@ -1,0 +1,70 @@
+package io.vectory.core.compare;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vectory.core.vectors.FloatMatrix;
+import org.junit.jupiter.api.Test;
+
+class LinearCkaTest {
+
+  @Test
+  void featureAndGramFormsAgree() {
+    FloatMatrix x = ExactKnnTest.gaussian(80, 120, 1);
+    FloatMatrix y = ExactKnnTest.gaussian(80, 60, 2);
+    DotKernel kernel = DotKernel.best();
+    LinearCka.Centred cx = LinearCka.centre(x, kernel.width());
+    LinearCka.Centred cy = LinearCka.centre(y, kernel.width());
+    double feature = LinearCka.featureForm(kernel, cx, cy);
+    double gram = LinearCka.gramForm(cx, cy);
+    assertTrue(feature > 0 && feature < 1, "unrelated random spaces: " + feature);
+    assertEquals(feature, gram, 1e-6);
+  }
+
+  @Test
+  void aWideSpaceIsComparedThroughItsGramMatrix() {
+    // 50 points of 20,000 dimensions: the feature form would hold 20,000² doubles per worker (3.2 GB).
+    assertTrue(LinearCka.usesGram(50, 20_000, 20_000));
+    assertFalse(LinearCka.usesGram(10_000, 384, 384));
+    FloatMatrix x = ExactKnnTest.gaussian(50, 20_000, 3);
+    float[] scaled = x.data().clone();
+    for (int i = 0; i < scaled.length; i++) scaled[i] *= 3f;
+    assertEquals(1.0, LinearCka.compute(x, FloatMatrix.wrap(50, 20_000, scaled)), 1e-9, "CKA is invariant to isotropic scaling");
+    // Against the textbook formula in double on a wide pair that shares half its features.
+    FloatMatrix a = ExactKnnTest.gaussian(30, 3_000, 5);
+    float[] half = a.data().clone();
+    for (int r = 0; r < 30; r++) for (int c = 1_500; c < 3_000; c++) half[r * 3_000 + c] = 0;
+    FloatMatrix b = FloatMatrix.wrap(30, 3_000, half);
+    assertTrue(LinearCka.usesGram(30, 3_000, 3_000));
+    assertEquals(naive(a, b), LinearCka.compute(a, b), 1e-9);
+  }
+
+  /** tr(KcLc) / (‖Kc‖ ‖Lc‖) with K = XcXcᵀ, L = YcYcᵀ in double. */
+  static double naive(FloatMatrix x, FloatMatrix y) {
+    double[][] k = gram(x), l = gram(y);
+    double kl = 0, kk = 0, ll = 0;
+    for (int i = 0; i < k.length; i++) {
+      for (int j = 0; j < k.length; j++) {
+        kl += k[i][j] * l[i][j];
+        kk += k[i][j] * k[i][j];
+        ll += l[i][j] * l[i][j];
+      }
+    }
+    return kl / Math.sqrt(kk * ll);
+  }
+
+  static double[][] gram(FloatMatrix m) {
+    int n = m.rows(), d = m.cols();
+    double[][] c = new double[n][d];
+    for (int j = 0; j < d; j++) {
+      double mean = 0;
+      for (int i = 0; i < n; i++) mean += m.data()[i * d + j];
+      mean /= n;
+      for (int i = 0; i < n; i++) c[i][j] = m.data()[i * d + j] - mean;
+    }
+    double[][] g = new double[n][n];
+    for (int i = 0; i < n; i++) for (int j = 0; j < n; j++) for (int t = 0; t < d; t++) g[i][j] += c[i][t] * c[j][t];
+    return g;
+  }
+}
