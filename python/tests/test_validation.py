@@ -39,6 +39,9 @@ GOOD = np.arange(12, dtype="f4").reshape(4, 3)
     (GOOD, [1.5, 2, 3, 4], None, "row 0 is 1.5"),
     (GOOD, None, {"label": [0, 1, 2]}, "column 'label' has 3 values for 4 vectors"),
     (GOOD, None, {"label": "abcd"}, "column 'label' is str"),
+    (np.ones((1, 3)), None, None, "a space needs at least 2 points"),
+    (np.ones((3, 4097)), None, None, "dimension 4097; expected 1 to 4096"),
+    (np.array([[1.0, 2.0], [0.0, 0.0]]), ["a", "b"], None, "row 1 (id 'b') is the zero vector"),
 ])
 def test_bad_input_is_refused_before_sending(run, vectors, ids, metadata, expected):
     with pytest.raises(VectoryError) as e:
@@ -52,6 +55,8 @@ def test_bad_step_and_names(run):
         run.log(step=-1, vectors=GOOD)
     with pytest.raises(VectoryError, match="without '/' or '@'"):
         vectory.Run("a/b", url=closed_port_url(), quiet=True)
+    with pytest.raises(VectoryError, match="control or unprintable character U\\+000A"):
+        vectory.Run("a\nb", url=closed_port_url(), quiet=True)
 
 
 def test_ids_are_normalised():

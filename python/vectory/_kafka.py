@@ -41,7 +41,7 @@ def crc32c(data, crc=0):
 
 
 def chunk_bounds(ck, max_chunk_bytes):
-    """Row ranges [from, to) whose ids, metadata and vectors stay under the chunk budget (the Java rule)."""
+    """Row ranges [from, to) whose ids, metadata and vectors stay under the chunk budget: schemas' CheckpointProtocol.chunkRanges."""
     budget = max_chunk_bytes - CHUNK_OVERHEAD
     cols = list(ck.metadata.values())
     out, start, size = [], 0, 0

@@ -13,6 +13,11 @@ import numpy as np
 from .errors import VectoryError
 
 METRICS = ("cosine", "euclidean", "dot")
+# schemas' CheckpointProtocol and CheckpointNames, mirrored: what the pipeline and the stores accept.
+MIN_ROWS = 2
+MAX_DIMENSION = 4096
+MAX_VALUES = 2**31 - 1 - 8
+MAX_NAME_LENGTH = 200
 
 
 @dataclass(frozen=True)
@@ -50,9 +55,28 @@ class Checkpoint:
         return h.hexdigest()
 
 
+def check_printable(what, value):
+    import unicodedata
+    if not isinstance(value, str) or not value:
+        raise VectoryError(f"{what}: expected a non-empty name, got {value!r}")
+    if len(value) > MAX_NAME_LENGTH:
+        raise VectoryError(f"{what}: name is {len(value)} characters long; at most {MAX_NAME_LENGTH} are allowed")
+    if value.strip() != value:
+        raise VectoryError(f"{what}: name {value!r} starts or ends with white space")
+    if value in (".", ".."):
+        raise VectoryError(f"{what}: name {value!r} is not allowed")
+    for ch in value:
+        if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp", "Cn", "Cs", "Co"):
+            raise VectoryError(f"{what}: name {value!r} holds the control or unprintable character U+{ord(ch):04X}")
+    return value
+
+
 def check_name(what, value):
-    if not isinstance(value, str) or not value or "/" in value or "@" in value:
-        raise VectoryError(f"{what}: expected a non-empty name without '/' or '@', got {value!r}")
+    check_printable(what, value)
+    for sep in "/@\\":
+        if sep in value:
+            raise VectoryError(f"{what}: name {value!r} holds {sep!r} (it separates experiment/space@step); "
+                               "use letters, digits and - _ . instead; expected a name without '/' or '@'")
     return value
 
 
@@ -100,8 +124,13 @@ def normalise_vectors(vectors):
         raise VectoryError(f"vectors: dtype {a.dtype} is not numeric; expected floats (float32 is sent) or integers")
     if a.ndim != 2:
         raise VectoryError(f"vectors: expected a 2-D array (rows, dimension), got shape {a.shape}")
-    if a.shape[0] == 0 or a.shape[1] == 0:
-        raise VectoryError(f"vectors: expected at least one row and one column, got shape {a.shape}")
+    if a.shape[1] == 0 or a.shape[1] > MAX_DIMENSION:
+        raise VectoryError(f"vectors: dimension {a.shape[1]}; expected 1 to {MAX_DIMENSION} components per vector "
+                           "(the stores' k-NN index limit)")
+    if a.shape[0] < MIN_ROWS:
+        raise VectoryError(f"vectors: {a.shape[0]} row(s); a space needs at least {MIN_ROWS} points to have neighbours")
+    if a.shape[0] * a.shape[1] > MAX_VALUES:
+        raise VectoryError(f"vectors: {a.shape[0]} rows x {a.shape[1]} = {a.size} values, above the limit of {MAX_VALUES} per checkpoint")
     with np.errstate(over="ignore", invalid="ignore"):
         f = np.ascontiguousarray(a, dtype="<f4")
     finite = np.isfinite(f)
@@ -172,10 +201,16 @@ def normalise_metadata(metadata, rows):
     return out
 
 
-def prepare(experiment, space, step, vectors, ids=None, metadata=None):
+def prepare(experiment, space, step, vectors, ids=None, metadata=None, metric="cosine"):
     check_name("experiment", experiment)
     check_name("space", space)
     step = normalise_step(step)
     v = normalise_vectors(vectors)
     id_list, id_field = normalise_ids(ids, v.shape[0])
+    if metric == "cosine":
+        zero = ~v.any(axis=1)
+        if zero.any():
+            r = int(np.argmax(zero))
+            raise VectoryError(f"vectors: row {r} (id {id_list[r]!r}) is the zero vector, which has no direction under the "
+                               "cosine metric; drop it or use another metric")
     return Checkpoint(experiment, space, step, v, id_list, normalise_metadata(metadata, v.shape[0]), id_field)

@@ -81,6 +81,9 @@ class Run:
         self.params = {str(k): str(v) for k, v in (params or {}).items()}
         if self.run_id:
             self.params.setdefault("run", self.run_id)
+        for what, name in (("dataset", dataset), ("model", model)):
+            if name is not None:
+                _ck.check_printable(what, name)
         self.description = {"dataset": dataset or "unknown", "model": model or "unknown", "metric": metric.lower(),
                             "params": self.params}
         self.verdict_timeout = verdict_timeout
@@ -98,7 +101,7 @@ class Run:
         pipeline's verdict and returns its comparisons (an accepted checkpoint), or raises VectoryError with the
         pipeline's reason (a rejected one, or none within ``timeout`` seconds)."""
         space = _ck.check_name("space", space or self.space)
-        ck = _ck.prepare(self.experiment, space, step, vectors, ids, metadata)
+        ck = _ck.prepare(self.experiment, space, step, vectors, ids, metadata, self.description["metric"])
         seen = self._spaces.setdefault(space, {"steps": {}})
         fp = ck.fingerprint()
         if ck.step in seen["steps"]:

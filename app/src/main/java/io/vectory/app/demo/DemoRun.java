@@ -282,7 +282,7 @@ public final class DemoRun {
    * the exactly-once Streams app committed) and indexes them through the sink's {@link SpaceWriter}: the same writes
    * the Connect task makes into OpenSearch.
    */
-  static final class StoreFeeder implements AutoCloseable {
+  public static final class StoreFeeder implements AutoCloseable {
     private final KafkaConsumer<String, byte[]> consumer;
     private final String topic;
     private final Deserializer<SpaceEvent> events;
@@ -292,7 +292,7 @@ public final class DemoRun {
     private volatile long completed;
     private final Thread thread;
 
-    StoreFeeder(String bootstrap, Topics topics, EventSerdes serdes, SpaceWriter writer) {
+    public StoreFeeder(String bootstrap, Topics topics, EventSerdes serdes, SpaceWriter writer) {
       Map<String, Object> c = new java.util.HashMap<>();
       c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
       c.put(ConsumerConfig.GROUP_ID_CONFIG, "vectory-demo-store");
@@ -307,7 +307,7 @@ public final class DemoRun {
       this.thread.setDaemon(true);
     }
 
-    void start() {
+    public void start() {
       consumer.subscribe(List.of(topic));
       thread.start();
     }
@@ -316,7 +316,7 @@ public final class DemoRun {
       return completed;
     }
 
-    void rethrow() {
+    public void rethrow() {
       Throwable t = failure.get();
       if (t != null) throw new IllegalStateException("indexing a checkpoint into the store failed: " + t, t);
     }

@@ -11,6 +11,7 @@ import io.vectory.schemas.Topics;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -58,6 +59,9 @@ public final class ServeIngestCommand implements Callable<Integer> {
   @Option(names = "--topic-prefix", defaultValue = "", description = "Prefix of every topic name, as given to `vectory pipeline` (default: none).")
   String topicPrefix;
 
+  @Option(names = "--data-dir", description = "With the embedded pipeline: folder of the embedded store (default: $VECTORY_HOME/data, else ~/.vectory/data).")
+  Path dataDir;
+
   @Override
   public Integer call() throws Exception {
     PrintWriter err = spec.commandLine().getErr();
@@ -69,6 +73,16 @@ public final class ServeIngestCommand implements Callable<Integer> {
       err.flush();
       return 2;
     }
+    // Nothing configured (no flag, no VECTORY_BOOTSTRAP_SERVERS, no config file): the whole pipeline in this process,
+    // so a first tracked run needs only this command.
+    EmbeddedPipeline embedded = null;
+    if ("default".equals(settings.source()) && settings.schemaRegistry() == null) {
+      err.println("vectory serve-ingest: no Kafka configured; starting the embedded pipeline ...");
+      err.flush();
+      embedded = EmbeddedPipeline.start(dataDir != null ? dataDir : io.vectory.store.SpaceStores.defaultDataDir(), err);
+      settings = new IngestSettings(embedded.bootstrapServers(), null, Map.of(), "embedded");
+    }
+    EmbeddedPipeline pipeline = embedded;
     Topics topics = Topics.withPrefix(topicPrefix);
     CheckpointPublisher.Builder b = settings.publisher().topics(topics);
     if (transactionalId != null) b.transactionalId(transactionalId);
@@ -79,9 +93,16 @@ public final class ServeIngestCommand implements Callable<Integer> {
       // The verdict endpoint reads the pipeline's results where the pipeline writes them.
       server = IngestServer.start(new InetSocketAddress(host, port), publisher, maxBodyMb * 1024 * 1024, defaults,
           new IngestServer.VerdictSource(settings.bootstrapServers(), settings.clientConfig(), EventSerdes.fromConfig(settings.serdeConfig()), topics));
-    } catch (IOException | org.apache.kafka.common.KafkaException e) {
+    } catch (IOException e) {
       publisher.close();
+      if (pipeline != null) pipeline.close();
       err.println("vectory serve-ingest: cannot listen on " + host + ":" + port + " (" + e.getMessage() + "); try --port 0 or another port");
+      err.flush();
+      return 1;
+    } catch (org.apache.kafka.common.KafkaException e) {
+      publisher.close();
+      if (pipeline != null) pipeline.close();
+      err.println("vectory serve-ingest: cannot read the pipeline's topics at " + settings.bootstrapServers() + ": " + e.getMessage());
       err.flush();
       return 1;
     }
@@ -89,10 +110,11 @@ public final class ServeIngestCommand implements Callable<Integer> {
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       server.close();
       publisher.close();
+      if (pipeline != null) pipeline.close();
       stop.countDown();
     }, "vectory-ingest-shutdown"));
     err.println("vectory serve-ingest: listening on http://" + host + ":" + server.port()
-        + "/v1/experiments/{experiment}/checkpoints/{step} → " + settings.describe());
+        + "/v1/experiments/{experiment}/checkpoints/{step} → " + (pipeline != null ? pipeline.describe() : settings.describe()));
     err.flush();
     stop.await();
     return 0;
