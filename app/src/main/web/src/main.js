@@ -280,6 +280,7 @@ function createPlot(side) {
     deselectOnDblClick: false, deselectOnEscape: false, backgroundColor: "#fbfbfc", lassoColor: "#3b5bdb",
   });
   sp.subscribe("select", ({ points }) => {
+    lastSelect = performance.now();
     const p = data[side];
     if (!p || !points.length) return;
     const ids = points.map((i) => p.ids[i]);
@@ -300,8 +301,10 @@ function createPlot(side) {
   let down = null;
   canvas.addEventListener("mousedown", (e) => { down = [e.clientX, e.clientY]; });
   canvas.addEventListener("click", (e) => {
-    if (!down || Math.hypot(e.clientX - down[0], e.clientY - down[1]) > 3) return;
-    if (hovered[side] === undefined) clearSelection();
+    if (!down || Math.hypot(e.clientX - down[0], e.clientY - down[1]) > 3 || !data[side]) return;
+    const r = canvas.getBoundingClientRect(), at = [e.clientX - r.left, e.clientY - r.top], t = performance.now();
+    // After the library's own click handling: a click that selected nothing and lies off every point clears.
+    setTimeout(() => { if (lastSelect < t && !nearPoint(side, at)) clearSelection(); }, 0);
   });
   canvas.addEventListener("mousemove", (e) => { lastMouse = [e.clientX, e.clientY]; });
   canvas.addEventListener("mouseleave", () => { $("tip").hidden = true; });
@@ -310,6 +313,17 @@ function createPlot(side) {
 }
 
 let lastMouse = [0, 0];
+let lastSelect = 0;
+
+/** Whether some point is drawn within a few pixels of the screen position. */
+function nearPoint(side, [x, y]) {
+  const p = data[side], m = screenMap(side), r = state.size / 2 + 3;
+  for (let i = 0; i < p.n; i++) {
+    const [sx, sy] = m.toScreen(p.xy.x[i], p.xy.y[i]);
+    if (Math.abs(sx - x) <= r && Math.abs(sy - y) <= r) return true;
+  }
+  return false;
+}
 function showTip(side, i) {
   const p = data[side];
   if (!p) return;
