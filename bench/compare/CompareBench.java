@@ -23,16 +23,18 @@ public final class CompareBench {
     int runs = args.length > 3 ? Integer.parseInt(args[3]) : 2;
     String mode = args.length > 4 ? args[4] : "compare";
     CompareOptions o = CompareOptions.defaults().withK(k);
+    var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
     for (int run = 1; run <= runs; run++) {
       long t0 = System.nanoTime();
+      long c0 = os.getProcessCpuTime();
       if (mode.equals("knn")) {
         ExactKnn.search(a, Metric.COSINE, k, false);
         ExactKnn.search(b, Metric.COSINE, k, false);
         System.out.printf(Locale.ROOT, "run=%d knn_seconds=%.3f%n", run, (System.nanoTime() - t0) / 1e9);
       } else {
         ComparisonOutcome out = SpaceComparator.compare(a, b, o, ProgressListener.NONE);
-        System.out.printf(Locale.ROOT, "run=%d seconds=%.3f mean_jaccard=%.6f cka=%.6f%n", run,
-            (System.nanoTime() - t0) / 1e9, out.meanJaccard(), out.cka());
+        System.out.printf(Locale.ROOT, "run=%d seconds=%.3f cpu_seconds=%.3f mean_jaccard=%.6f cka=%.6f%n", run,
+            (System.nanoTime() - t0) / 1e9, (os.getProcessCpuTime() - c0) / 1e9, out.meanJaccard(), out.cka());
       }
     }
   }

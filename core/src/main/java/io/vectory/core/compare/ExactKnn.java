@@ -17,11 +17,13 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>Exact pass. The K candidates are re-scored in double from the original float32 values and ranked by
  *       (double distance, lower row index); the first k are the answer.</li>
  *   <li>Proof of completeness. The float scores carry a bounded rounding error ε (at most (d + 8)·2⁻²⁴ per unit
- *       of |q|·|x|, doubled for safety). If the k-th exact score is below the worst kept float score minus ε, no
+ *       of |q|·|x|, doubled for safety; the 8 covers the rounded unit rows, or, for sampled queries, the
+ *       rounded 1/|x| and the product by it). If the k-th exact score is below the worst kept float score minus ε, no
  *       discarded candidate can rank ahead of it; otherwise that row is searched again exhaustively in double.</li>
  * </ol>
- * Memory: the packed copy of the data (n·d floats), the per-thread candidate arrays (n·K per thread) and one
- * tile per thread.
+ * Memory, every row a query: the normalised copy (cosine) and the packed copy of the data (n·d floats each), the
+ * per-thread candidate arrays (n·K per thread) and one tile per thread. Sampled queries (m of them): the packed
+ * queries (m·d), m·K per thread, one tile per thread and one float per row; the data is read in place.
  */
 public final class ExactKnn {
   /** Rows per query block and per data block. */
@@ -58,122 +60,234 @@ public final class ExactKnn {
     final double[] norms = m.rowNorms();
     double maxNorm = 0;
     for (double v : norms) maxNorm = Math.max(maxNorm, v);
-    final float[] xs;
     if (metric == Metric.COSINE) {
       for (int r = 0; r < n; r++) {
         if (norms[r] == 0) {
           throw new IllegalArgumentException("row " + r + " is a zero vector; cosine distance is undefined for it");
         }
       }
-      xs = new float[x.length];
-      for (int r = 0; r < n; r++) {
-        double inv = 1.0 / norms[r];
-        for (int p = 0, o = r * d; p < d; p++) xs[o + p] = (float) (x[o + p] * inv);
-      }
-    } else {
-      xs = x;
     }
+    final int available = includeSelf ? n : n - 1;
+    final int kk = Math.min(k + 8 + k / 8, available);
+    final DotKernel kernel = DotKernel.best();
+    final Candidates c = queryRows == null
+        ? selfJoin(kernel, x, n, d, metric, norms, includeSelf, kk, progress)
+        : queries(kernel, x, n, d, metric, norms, includeSelf, queryRows, kk, progress);
+    return recheck(c, x, n, d, metric, norms, maxNorm, k, includeSelf, queryRows);
+  }
+
+  /** Each worker's candidate runs: for query q, (score, row) at [q·kk, (q+1)·kk) sorted; null for an idle worker. */
+  private record Candidates(float[][] scores, int[][] rows, int queries, int kk) {}
+
+  /** The normalised copy for cosine (the float pass ranks by q·x on unit rows), else the data itself. */
+  private static float[] scaledRows(float[] x, int n, int d, Metric metric, double[] norms) {
+    if (metric != Metric.COSINE) return x;
+    float[] xs = new float[x.length];
+    for (int r = 0; r < n; r++) {
+      double inv = 1.0 / norms[r];
+      for (int p = 0, o = r * d; p < d; p++) xs[o + p] = (float) (x[o + p] * inv);
+    }
+    return xs;
+  }
+
+  /** |x_r|² in float, one fma per coordinate in order: the euclidean float score's bias. */
+  private static float squaredNorm(float[] xs, int o, int d) {
+    float s = 0f;
+    for (int p = 0; p < d; p++) s = Math.fma(xs[o + p], xs[o + p], s);
+    return s;
+  }
+
+  /** Rows r of xs (row-major, d columns) packed into panels of w: row r, coordinate p at (r/w)·w·d + p·w + r%w. */
+  private static float[] pack(float[] xs, int d, int w, int[] rows, int count) {
+    int panels = (count + w - 1) / w;
+    float[] packed = new float[Math.multiplyExact(panels, w * d)];
+    for (int j = 0; j < count; j++) {
+      int base = (j / w) * w * d + (j % w);
+      int src = (rows == null ? j : rows[j]) * d;
+      for (int p = 0; p < d; p++) packed[base + p * w] = xs[src + p];
+    }
+    return packed;
+  }
+
+  /**
+   * Every row against every row, tile pairs (I ≤ J) only: tile (I, J) feeds I's rows by rows and J's rows by
+   * columns. Memory: the normalised copy (cosine), the packed copy, n·kk per worker and one tile per worker.
+   */
+  private static Candidates selfJoin(DotKernel kernel, float[] x, int n, int d, Metric metric, double[] norms,
+      boolean includeSelf, int kk, ProgressListener progress) {
+    final float[] xs = scaledRows(x, n, d, metric, norms);
     final float[] bias;
     if (metric == Metric.EUCLIDEAN) {
       bias = new float[n];
-      for (int r = 0; r < n; r++) {
-        float s = 0f;
-        for (int p = 0, o = r * d; p < d; p++) s = Math.fma(xs[o + p], xs[o + p], s);
-        bias[r] = s;
-      }
+      for (int r = 0; r < n; r++) bias[r] = squaredNorm(xs, r * d, d);
     } else {
       bias = null;
     }
-
-    final DotKernel kernel = DotKernel.best();
     final int w = kernel.width();
     final int block = Math.max(w, BLOCK / w * w);
-    final int nPanels = (n + w - 1) / w;
     final int panelStep = w * d;
-    final float[] packed = new float[Math.multiplyExact(nPanels, panelStep)];
-    for (int j = 0; j < n; j++) {
-      int base = (j / w) * panelStep + (j % w);
-      for (int p = 0, o = j * d; p < d; p++) packed[base + p * w] = xs[o + p];
-    }
-
-    final boolean symmetric = queryRows == null;
-    final int nq = symmetric ? n : queryRows.length;
-    final float[] qdata = symmetric ? xs : gather(xs, d, queryRows);
-    final int available = includeSelf ? n : n - 1;
-    final int kk = Math.min(k + 8 + k / 8, available);
-
-    final int nbData = (n + block - 1) / block;
-    final int nbQuery = (nq + block - 1) / block;
-    final int tasks = symmetric ? nbData * (nbData + 1) / 2 : nbQuery * nbData;
+    final float[] packed = pack(xs, d, w, null, n);
+    final int nb = (n + block - 1) / block;
+    final int tasks = nb * (nb + 1) / 2;
     final int[] taskQ = new int[tasks];
     final int[] taskD = new int[tasks];
-    for (int t = 0, qb = 0; qb < nbQuery; qb++) {
-      for (int db = symmetric ? qb : 0; db < nbData; db++, t++) {
+    for (int t = 0, qb = 0; qb < nb; qb++) {
+      for (int db = qb; db < nb; db++, t++) {
         taskQ[t] = qb;
         taskD[t] = db;
       }
     }
     final int workers = Math.min(Parallel.threads(), tasks);
-    final float[][] hs = new float[workers][];
-    final int[][] hi = new int[workers][];
-    final float[][] tiles = new float[workers][];
-    final float[][] colThr = new float[workers][];
-    final int[][] colIdx = new int[workers][];
+    final Worker[] ws = new Worker[workers];
     final AtomicLong done = new AtomicLong();
     Parallel.run(workers, tasks, (wk, t) -> {
-      if (hs[wk] == null) {
-        hs[wk] = new float[Math.multiplyExact(nq, kk)];
-        Arrays.fill(hs[wk], Float.POSITIVE_INFINITY);
-        hi[wk] = new int[nq * kk];
-        Arrays.fill(hi[wk], Integer.MAX_VALUE);
-        tiles[wk] = new float[block * block];
-        colThr[wk] = new float[block];
-        colIdx[wk] = new int[block];
-      }
-      final float[] h = hs[wk];
-      final int[] hix = hi[wk];
-      final float[] tile = tiles[wk];
+      if (ws[wk] == null) ws[wk] = new Worker(n, kk, block);
+      final Worker st = ws[wk];
+      final float[] h = st.scores;
+      final int[] hix = st.rows;
+      final float[] tile = st.tile;
       final int q0 = taskQ[t] * block;
-      final int qc = Math.min(block, nq - q0);
+      final int qc = Math.min(block, n - q0);
       final int j0 = taskD[t] * block;
       final int jc = Math.min(block, n - j0);
-      kernel.panels(qdata, q0 * d, d, 1, qc, packed, (j0 / w) * panelStep, w, panelStep, (jc + w - 1) / w, d,
+      kernel.panels(xs, q0 * d, d, 1, qc, packed, (j0 / w) * panelStep, w, panelStep, (jc + w - 1) / w, d,
           tile, 0, block);
-      // Each query row of the tile against the data rows of the tile. Small static methods, called per row, so
-      // the JIT compiles them within the first tile rather than interpreting one big loop nest.
       for (int a = 0; a < qc; a++) {
         final int q = q0 + a;
-        scanRow(tile, a * block, jc, j0, bias, includeSelf ? -1 : (symmetric ? q : queryRows[q]), h, hix, q * kk, kk);
+        scanRow(kernel, tile, a * block, jc, j0, bias, includeSelf ? -1 : q, h, hix, q * kk, kk);
       }
-      // Symmetric pass: the same tile, read row by row, feeds the data block's rows (one threshold per column).
-      if (symmetric && j0 != q0) {
-        final float[] ct = colThr[wk];
-        final int[] ci = colIdx[wk];
+      // The same tile, read row by row, feeds the data block's rows (one threshold per column).
+      if (j0 != q0) {
+        final float[] ct = st.colThr;
+        final int[] ci = st.colIdx;
         for (int b = 0; b < jc; b++) {
           ct[b] = h[(j0 + b) * kk + kk - 1];
           ci[b] = hix[(j0 + b) * kk + kk - 1];
         }
         for (int a = 0; a < qc; a++) {
-          scanColumns(tile, a * block, jc, j0, q0 + a, bias == null ? 0f : bias[q0 + a], bias != null, ct, ci, h, hix, kk);
+          scanColumns(kernel, tile, a * block, jc, j0, q0 + a, bias == null ? 0f : bias[q0 + a], bias != null, 1f, -1,
+              null, 0, ct, ci, h, hix, kk);
         }
       }
       progress.progress(done.incrementAndGet(), tasks);
     });
+    return candidates(ws, n, kk);
+  }
 
-    // Merge the workers' candidates, re-score them exactly, rank by (double distance, index), prove completeness.
+  /**
+   * The given query rows against every row. The queries (few) are packed and stay in cache as the kernel's B
+   * side; the data rows stream through as its A side straight from the caller's array, scaled per row after the
+   * product for cosine. Memory beyond the data: the packed queries (m·d), m·kk per worker, one tile per worker
+   * and O(n) row scales, never a copy of the data.
+   */
+  private static Candidates queries(DotKernel kernel, float[] x, int n, int d, Metric metric, double[] norms,
+      boolean includeSelf, int[] queryRows, int kk, ProgressListener progress) {
+    final int nq = queryRows.length;
+    final int w = kernel.width();
+    final int block = Math.max(w, BLOCK / w * w);
+    final int panelStep = w * d;
+    final float[] qs = new float[Math.multiplyExact(nq, d)];
+    for (int i = 0; i < nq; i++) {
+      int r = queryRows[i];
+      double inv = metric == Metric.COSINE ? 1.0 / norms[r] : 1.0;
+      for (int p = 0; p < d; p++) qs[i * d + p] = metric == Metric.COSINE ? (float) (x[r * d + p] * inv) : x[r * d + p];
+    }
+    final float[] packed = pack(qs, d, w, null, nq);
+    final boolean euclidean = metric == Metric.EUCLIDEAN;
+    final float[] rowTerm = new float[n];
+    for (int r = 0; r < n; r++) {
+      rowTerm[r] = switch (metric) {
+        case COSINE -> (float) (1.0 / norms[r]);
+        case EUCLIDEAN -> squaredNorm(x, r * d, d);
+        case DOT -> 1f;
+      };
+    }
+    final int nbData = (n + block - 1) / block;
+    final int nbQuery = (nq + block - 1) / block;
+    final int tasks = nbData * nbQuery;
+    final int workers = Math.min(Parallel.threads(), tasks);
+    final Worker[] ws = new Worker[workers];
+    final AtomicLong done = new AtomicLong();
+    Parallel.run(workers, tasks, (wk, t) -> {
+      if (ws[wk] == null) ws[wk] = new Worker(nq, kk, block);
+      final Worker st = ws[wk];
+      final float[] h = st.scores;
+      final int[] hix = st.rows;
+      final float[] tile = st.tile;
+      // Data block outer, query block inner: a data block is read from memory once and reused from cache.
+      final int j0 = (t / nbQuery) * block;
+      final int jc = Math.min(block, n - j0);
+      final int q0 = (t % nbQuery) * block;
+      final int qc = Math.min(block, nq - q0);
+      kernel.panels(x, j0 * d, d, 1, jc, packed, (q0 / w) * panelStep, w, panelStep, (qc + w - 1) / w, d,
+          tile, 0, block);
+      final float[] ct = st.colThr;
+      final int[] ci = st.colIdx;
+      for (int b = 0; b < qc; b++) {
+        ct[b] = h[(q0 + b) * kk + kk - 1];
+        ci[b] = hix[(q0 + b) * kk + kk - 1];
+      }
+      for (int a = 0; a < jc; a++) {
+        final int j = j0 + a;
+        scanColumns(kernel, tile, a * block, qc, q0, j, euclidean ? rowTerm[j] : 0f, euclidean,
+            euclidean ? 1f : rowTerm[j], includeSelf ? -1 : j, queryRows, q0, ct, ci, h, hix, kk);
+      }
+      progress.progress(done.incrementAndGet(), tasks);
+    });
+    return candidates(ws, nq, kk);
+  }
+
+  /** One worker's state: its candidate runs for every query and its tile. */
+  private static final class Worker {
+    final float[] scores;
+    final int[] rows;
+    final float[] tile;
+    final float[] colThr;
+    final int[] colIdx;
+
+    Worker(int queries, int kk, int block) {
+      scores = new float[Math.multiplyExact(queries, kk)];
+      Arrays.fill(scores, Float.POSITIVE_INFINITY);
+      rows = new int[queries * kk];
+      Arrays.fill(rows, Integer.MAX_VALUE);
+      tile = new float[block * block];
+      colThr = new float[block];
+      colIdx = new int[block];
+    }
+  }
+
+  private static Candidates candidates(Worker[] ws, int queries, int kk) {
+    float[][] s = new float[ws.length][];
+    int[][] r = new int[ws.length][];
+    for (int i = 0; i < ws.length; i++) {
+      if (ws[i] != null) {
+        s[i] = ws[i].scores;
+        r[i] = ws[i].rows;
+      }
+    }
+    return new Candidates(s, r, queries, kk);
+  }
+
+  /** Merges the workers' candidates, re-scores them exactly, ranks by (double distance, index), proves completeness. */
+  private static Result recheck(Candidates c, float[] x, int n, int d, Metric metric, double[] norms, double maxN,
+      int k, boolean includeSelf, int[] queryRows) {
+    final int nq = c.queries();
+    final int kk = c.kk();
+    final float[][] hs = c.scores();
+    final int[][] hi = c.rows();
+    final int available = includeSelf ? n : n - 1;
     final int[] out = new int[Math.multiplyExact(nq, k)];
-    final int[] rechecked = new int[1];
+    final AtomicLong rechecked = new AtomicLong();
     final double bound = boundScale(d);
-    final double maxN = maxNorm;
     final int chunk = 512;
     final int chunks = (nq + chunk - 1) / chunk;
-    final int live = workers;
-    Parallel.run(Math.min(Parallel.threads(), chunks), chunks, (wk, c) -> {
+    final int live = hs.length;
+    Parallel.run(Math.min(Parallel.threads(), chunks), chunks, (wk, ch) -> {
       float[] ms = new float[kk];
       int[] mi = new int[kk];
       double[] es = new double[kk];
       int[] ptr = new int[live];
-      for (int q = c * chunk, end = Math.min(nq, q + chunk); q < end; q++) {
+      for (int q = ch * chunk, end = Math.min(nq, q + chunk); q < end; q++) {
         Arrays.fill(ptr, 0);
         int base = q * kk;
         for (int r = 0; r < kk; r++) {
@@ -186,45 +300,61 @@ public final class ExactKnn {
           mi[r] = hi[best][base + ptr[best]];
           ptr[best]++;
         }
-        int qrow = symmetric ? q : queryRows[q];
-        for (int r = 0; r < kk; r++) es[r] = exact(metric, x, d, norms, qrow, mi[r]);
-        // Insertion sort by (exact, index): kk is small.
-        for (int r = 1; r < kk; r++) {
-          double e = es[r];
-          int idx = mi[r];
-          int p = r - 1;
-          while (p >= 0 && (es[p] > e || (es[p] == e && mi[p] > idx))) {
-            es[p + 1] = es[p];
-            mi[p + 1] = mi[p];
-            p--;
+        int qrow = queryRows == null ? q : queryRows[q];
+        // The candidates are in float order and every float score is within eps of its exact score, so two
+        // candidates more than 2·eps apart are in exact order already. Only runs of candidates closer than that
+        // (which may tie or swap in double) are re-scored and sorted by (exact, index); runs past the k-th do
+        // not matter. The exact scores of a real space's neighbours are mostly far apart, so this re-reads a few
+        // rows per query instead of all kk, which was a fifth of the search (random reads of whole rows).
+        double eps = bound * rowScale(metric, norms[qrow], maxN);
+        double kth = Double.NaN;
+        for (int r = 0; r < k; ) {
+          int e = r + 1;
+          while (e < kk && (double) ms[e] - ms[e - 1] <= 2 * eps) e++;
+          if (e - r > 1) {
+            for (int t = r; t < e; t++) es[t] = exact(metric, x, d, norms, qrow, mi[t]);
+            sortByExact(es, mi, r, e);
           }
-          es[p + 1] = e;
-          mi[p + 1] = idx;
+          if (k <= e) kth = e - r > 1 ? toFloatScale(metric, es[k - 1], norms[qrow]) : ms[k - 1] + eps;
+          r = e;
         }
-        boolean complete = kk >= available
-            || toFloatScale(metric, es[k - 1], norms[qrow]) < (double) ms[kk - 1] - bound * rowScale(metric, norms[qrow], maxN);
+        boolean complete = kk >= available || kth < (double) ms[kk - 1] - eps;
         if (complete) {
           System.arraycopy(mi, 0, out, q * k, k);
         } else {
           exhaustive(metric, x, n, d, norms, qrow, k, includeSelf, out, q * k);
-          synchronized (rechecked) {
-            rechecked[0]++;
-          }
+          rechecked.incrementAndGet();
         }
       }
     });
-    return new Result(out, rechecked[0]);
+    return new Result(out, (int) rechecked.get());
+  }
+
+  /** Sorts es[from, to) and mi alongside by (exact score, row index); runs are short. */
+  private static void sortByExact(double[] es, int[] mi, int from, int to) {
+    for (int r = from + 1; r < to; r++) {
+      double e = es[r];
+      int idx = mi[r];
+      int p = r - 1;
+      while (p >= from && (es[p] > e || (es[p] == e && mi[p] > idx))) {
+        es[p + 1] = es[p];
+        mi[p + 1] = mi[p];
+        p--;
+      }
+      es[p + 1] = e;
+      mi[p + 1] = idx;
+    }
   }
 
   /** Offers tile row {@code to} (candidates j0..j0+jc) to one query's candidate run; {@code self} is skipped (-1: none). */
-  private static void scanRow(float[] tile, int to, int jc, int j0, float[] bias, int self, float[] h, int[] hix,
-      int base, int kk) {
+  private static void scanRow(DotKernel kernel, float[] tile, int to, int jc, int j0, float[] bias, int self, float[] h,
+      int[] hix, int base, int kk) {
     float thr = h[base + kk - 1];
     int thrIdx = hix[base + kk - 1];
-    for (int b = 0; b < jc; b++) {
+    for (int b = kernel.nextRow(tile, to, 0, jc, bias, j0, thr); b < jc; b = kernel.nextRow(tile, to, b + 1, jc, bias, j0, thr)) {
       final int j = j0 + b;
       final float s = bias == null ? -tile[to + b] : bias[j] - 2f * tile[to + b];
-      if (s <= thr && (s < thr || j < thrIdx) && j != self) {
+      if ((s < thr || j < thrIdx) && j != self) {
         insert(h, hix, base, kk, s, j);
         thr = h[base + kk - 1];
         thrIdx = hix[base + kk - 1];
@@ -232,13 +362,19 @@ public final class ExactKnn {
     }
   }
 
-  /** Offers candidate row i (tile row {@code to}) to each of the data block's rows j0..j0+jc. */
-  private static void scanColumns(float[] tile, int to, int jc, int j0, int i, float bi, boolean euclidean, float[] ct,
-      int[] ci, float[] h, int[] hix, int kk) {
-    for (int b = 0; b < jc; b++) {
-      final float s = euclidean ? bi - 2f * tile[to + b] : -tile[to + b];
-      if (s <= ct[b] && (s < ct[b] || i < ci[b])) {
-        final int base = (j0 + b) * kk;
+  /**
+   * Offers candidate row i (tile row {@code to}) to each of the column block's lists c0..c0+cc: the score of
+   * product t is {@code bi - 2t} when euclidean, else {@code -(t·scale)}. Column b is query row
+   * {@code queryRows[qOff + b]} (or c0 + b when queryRows is null); when that equals {@code self} it is skipped.
+   */
+  private static void scanColumns(DotKernel kernel, float[] tile, int to, int cc, int c0, int i, float bi,
+      boolean euclidean, float scale, int self, int[] queryRows, int qOff, float[] ct, int[] ci, float[] h, int[] hix,
+      int kk) {
+    for (int b = kernel.nextColumn(tile, to, 0, cc, euclidean, bi, scale, ct); b < cc;
+        b = kernel.nextColumn(tile, to, b + 1, cc, euclidean, bi, scale, ct)) {
+      final float s = euclidean ? bi - 2f * tile[to + b] : -(tile[to + b] * scale);
+      if ((s < ct[b] || i < ci[b]) && (self < 0 || (queryRows == null ? c0 + b : queryRows[qOff + b]) != self)) {
+        final int base = (c0 + b) * kk;
         insert(h, hix, base, kk, s, i);
         ct[b] = h[base + kk - 1];
         ci[b] = hix[base + kk - 1];
@@ -262,12 +398,6 @@ public final class ExactKnn {
     hix[p] = j;
   }
 
-  private static float[] gather(float[] xs, int d, int[] rows) {
-    float[] q = new float[Math.multiplyExact(rows.length, d)];
-    for (int i = 0; i < rows.length; i++) System.arraycopy(xs, rows[i] * d, q, i * d, d);
-    return q;
-  }
-
   /**
    * The exact distance in double between rows q and j of the row-major {@code x} (d columns): cosine
    * 1 − q·x/(|q||x|), euclidean the squared distance Σ(q−x)², dot −q·x. {@code norms} are the rows' lengths
@@ -276,24 +406,36 @@ public final class ExactKnn {
   public static double exact(Metric metric, float[] x, int d, double[] norms, int q, int j) {
     int qo = q * d;
     int jo = j * d;
-    double s = 0;
-    switch (metric) {
-      case EUCLIDEAN -> {
-        for (int p = 0; p < d; p++) {
-          double t = (double) x[qo + p] - x[jo + p];
-          s += t * t;
-        }
-        return s;
+    // Four independent sums: a single running sum waits on each add's latency (4 cycles), four keep the
+    // adders busy. The order is fixed, so the value is deterministic; its error stays ~d·2⁻⁵³.
+    double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    int p = 0;
+    if (metric == Metric.EUCLIDEAN) {
+      for (; p + 4 <= d; p += 4) {
+        double t0 = (double) x[qo + p] - x[jo + p];
+        double t1 = (double) x[qo + p + 1] - x[jo + p + 1];
+        double t2 = (double) x[qo + p + 2] - x[jo + p + 2];
+        double t3 = (double) x[qo + p + 3] - x[jo + p + 3];
+        s0 += t0 * t0;
+        s1 += t1 * t1;
+        s2 += t2 * t2;
+        s3 += t3 * t3;
       }
-      case COSINE -> {
-        for (int p = 0; p < d; p++) s += (double) x[qo + p] * x[jo + p];
-        return 1.0 - s / (norms[q] * norms[j]);
+      for (; p < d; p++) {
+        double t = (double) x[qo + p] - x[jo + p];
+        s0 += t * t;
       }
-      default -> {
-        for (int p = 0; p < d; p++) s += (double) x[qo + p] * x[jo + p];
-        return -s;
-      }
+      return (s0 + s1) + (s2 + s3);
     }
+    for (; p + 4 <= d; p += 4) {
+      s0 += (double) x[qo + p] * x[jo + p];
+      s1 += (double) x[qo + p + 1] * x[jo + p + 1];
+      s2 += (double) x[qo + p + 2] * x[jo + p + 2];
+      s3 += (double) x[qo + p + 3] * x[jo + p + 3];
+    }
+    for (; p < d; p++) s0 += (double) x[qo + p] * x[jo + p];
+    double s = (s0 + s1) + (s2 + s3);
+    return metric == Metric.COSINE ? 1.0 - s / (norms[q] * norms[j]) : -s;
   }
 
   /** The exact distance on the float pass's scale: cosine −cos, euclidean |x|² − 2q·x, dot −q·x. */

@@ -1,36 +1,63 @@
 package io.vectory.core.compare;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The Vector API kernel: a register-blocked outer product (8 rows of A × 3 vectors of B columns = 24
- * accumulators), like a BLAS sgemm micro-kernel; B is pre-packed into panels so each step is three contiguous
- * vector loads, eight broadcasts and 24 FMAs.
+ * The Vector API kernel: a register-blocked outer product, like a BLAS sgemm micro-kernel; B is pre-packed into
+ * panels so each step is a few contiguous vector loads, one broadcast per row of A and rows × vectors FMAs.
  *
- * <p>Why this and not a BLAS (bench/compare-kernels.sh: n = 4096, d = 512, float32, on the project's 2-core AVX-512
- * machine shared with other jobs, so figures vary from run to run; GFLOP/s, 4 repetitions):
- * <pre>
- *                         this kernel (8×3)   OpenBLAS sgemm, 256×256 tiles   OpenBLAS sgemm, 1024×4096 blocks
- *   1 thread                 48–128               53–123                          91–140
- *   2 threads               126–221              117–210                         184–287
- * </pre>
- * (An earlier 8×2 version, under heavier load: 56 vs OpenBLAS 84 / 98 on one thread.) OpenBLAS is at best ~1.3×
- * faster on the raw product and only on big blocks, which would need a 1024 × n float tile per thread; on the
- * tiles the engine streams it is on par. The engine halves the products by symmetry with either. This kernel
- * needs no native library (bytedeco's is a 30 MB download per platform), gives the same float for a pair
- * wherever the pair falls (BLAS blocking does not), and the top-k scan reads the tile while it is in cache.
- * End to end (bench/compare.sh), 20,000 × 512, k = 10, cosine: vectory 4.2 s cold / 2.8 s warm vs FAISS
- * IndexFlatIP (OpenBLAS sgemm inside) 18.8 s in the same run; under heavier load 13.6 s / 10.1 s vs 46.3 s.
+ * <p>The block shape follows the register file, because a spilled accumulator costs a load and a store per FMA:
+ * <ul>
+ *   <li>8 rows × 3 vectors (24 accumulators + 3 loads + 1 broadcast = 28 of 32 registers) where there are 32
+ *       vector registers: AVX-512 (its 512-bit species) and AArch64;</li>
+ *   <li>6 rows × 2 vectors (12 + 2 + 1 = 15 of 16) on x86 without AVX-512 (AVX2: 16 ymm registers), where 8 × 3
+ *       spilled and ran at a quarter of peak.</li>
+ * </ul>
+ * {@code -Dvectory.kernel=8x3|6x2} overrides the choice (bench/compare-kernels.sh measures both).
+ *
+ * <p>Why this and not a BLAS: bench/compare-kernels.sh (core's kernel vs OpenBLAS sgemm through the FFM API)
+ * and bench/compare/README.md. In short, OpenBLAS is on par on the 256 × 256 tiles the engine streams, the
+ * engine halves the products by symmetry with either, and this kernel gives the same float for a pair wherever
+ * the pair falls (BLAS blocking does not), needs no native library, and leaves the tile in cache for the top-k scan.
  */
 final class VectorDotKernel implements DotKernel {
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
   private static final int L = S.length();
-  private static final int W = 3 * L;
-  private static final int R = 8;
+  private static final boolean WIDE = wide();
 
   static {
     warmUp();
+  }
+
+  /** true: 8 rows × 3 vectors; false: 6 rows × 2 vectors. */
+  private final boolean wide;
+  private final int width;
+
+  /** The shape that suits this machine's register file. */
+  VectorDotKernel() {
+    this(WIDE);
+  }
+
+  VectorDotKernel(boolean wide) {
+    this.wide = wide;
+    this.width = (wide ? 3 : 2) * L;
+  }
+
+  private static boolean wide() {
+    String forced = System.getProperty("vectory.kernel", "");
+    if (forced.equals("8x3")) return true;
+    if (forced.equals("6x2")) return false;
+    String arch = System.getProperty("os.arch", "");
+    boolean x86 = arch.equals("amd64") || arch.equals("x86_64") || arch.equals("x86");
+    return !x86 || S.vectorBitSize() >= 512;
+  }
+
+  /** The shape, e.g. "8x3 of 16 lanes", for benchmarks. */
+  String shape() {
+    return (wide ? "8x3" : "6x2") + " of " + L + " lanes";
   }
 
   /**
@@ -40,37 +67,92 @@ final class VectorDotKernel implements DotKernel {
    * seconds. Thousands of two-step calls cross the tiered-compilation thresholds in a few tens of milliseconds.
    */
   private static void warmUp() {
-    float[] a = new float[R * 2];
+    final int W = (WIDE ? 3 : 2) * L;
+    float[] a = new float[8 * 2];
     float[] b = new float[2 * W];
-    float[] out = new float[R * W];
+    float[] out = new float[8 * W];
+    float[] thr = new float[W];
+    VectorDotKernel k = new VectorDotKernel(WIDE);
     for (int i = 0; i < 6000; i++) {
-      kernel8(a, 0, 2, 1, b, 0, W, 2, out, 0, W);
-      kernel1(a, 0, 1, b, 0, W, 2, out, 0);
+      if (WIDE) {
+        kernel8x3(a, 0, 2, 1, b, 0, W, 2, out, 0, W);
+        kernel1x3(a, 0, 1, b, 0, W, 2, out, 0);
+      } else {
+        kernel6x2(a, 0, 2, 1, b, 0, W, 2, out, 0, W);
+        kernel1x2(a, 0, 1, b, 0, W, 2, out, 0);
+      }
+      k.nextRow(out, 0, 0, W, null, 0, -1f);
+      k.nextRow(out, 0, 0, W, thr, 0, -1f);
+      k.nextColumn(out, 0, 0, W, false, 0f, 1f, thr);
+      k.nextColumn(out, 0, 0, W, true, 0f, 1f, thr);
     }
   }
 
   @Override
   public int width() {
-    return W;
+    return width;
   }
 
   @Override
   public void panels(float[] a, int aOff, int aRow, int aCol, int rows,
       float[] b, int bOff, int bRow, int panelStep, int nPanels, int len,
       float[] out, int outOff, int outStride) {
+    final int W = width;
     for (int pc = 0; pc < nPanels; pc++) {
       int bo = bOff + pc * panelStep;
       int r = 0;
-      for (; r + R <= rows; r += R) {
-        kernel8(a, aOff + r * aRow, aRow, aCol, b, bo, bRow, len, out, outOff + r * outStride + pc * W, outStride);
-      }
-      for (; r < rows; r++) {
-        kernel1(a, aOff + r * aRow, aCol, b, bo, bRow, len, out, outOff + r * outStride + pc * W);
+      if (wide) {
+        for (; r + 8 <= rows; r += 8) {
+          kernel8x3(a, aOff + r * aRow, aRow, aCol, b, bo, bRow, len, out, outOff + r * outStride + pc * W, outStride);
+        }
+        for (; r < rows; r++) {
+          kernel1x3(a, aOff + r * aRow, aCol, b, bo, bRow, len, out, outOff + r * outStride + pc * W);
+        }
+      } else {
+        for (; r + 6 <= rows; r += 6) {
+          kernel6x2(a, aOff + r * aRow, aRow, aCol, b, bo, bRow, len, out, outOff + r * outStride + pc * W, outStride);
+        }
+        for (; r < rows; r++) {
+          kernel1x2(a, aOff + r * aRow, aCol, b, bo, bRow, len, out, outOff + r * outStride + pc * W);
+        }
       }
     }
   }
 
-  private static void kernel8(float[] a, int ao, int aRow, int aCol, float[] b, int bo, int bRow, int len,
+  @Override
+  public int nextRow(float[] t, int off, int from, int to, float[] bias, int biasOff, float thr) {
+    int b = from;
+    if (bias == null) {
+      // -t <= thr  exactly when  t >= -thr (negation is exact).
+      FloatVector lim = FloatVector.broadcast(S, -thr);
+      for (; b + L <= to; b += L) {
+        VectorMask<Float> m = FloatVector.fromArray(S, t, off + b).compare(VectorOperators.GE, lim);
+        if (m.anyTrue()) return b + m.firstTrue();
+      }
+    } else {
+      FloatVector lim = FloatVector.broadcast(S, thr);
+      for (; b + L <= to; b += L) {
+        FloatVector s = FloatVector.fromArray(S, bias, biasOff + b).sub(FloatVector.fromArray(S, t, off + b).mul(2f));
+        VectorMask<Float> m = s.compare(VectorOperators.LE, lim);
+        if (m.anyTrue()) return b + m.firstTrue();
+      }
+    }
+    return DotKernel.super.nextRow(t, off, b, to, bias, biasOff, thr);
+  }
+
+  @Override
+  public int nextColumn(float[] t, int off, int from, int to, boolean euclidean, float bias, float scale, float[] thr) {
+    int b = from;
+    for (; b + L <= to; b += L) {
+      FloatVector v = FloatVector.fromArray(S, t, off + b);
+      FloatVector s = euclidean ? FloatVector.broadcast(S, bias).sub(v.mul(2f)) : v.mul(scale).neg();
+      VectorMask<Float> m = s.compare(VectorOperators.LE, FloatVector.fromArray(S, thr, b));
+      if (m.anyTrue()) return b + m.firstTrue();
+    }
+    return DotKernel.super.nextColumn(t, off, b, to, euclidean, bias, scale, thr);
+  }
+
+  private static void kernel8x3(float[] a, int ao, int aRow, int aCol, float[] b, int bo, int bRow, int len,
       float[] out, int oo, int os) {
     FloatVector z = FloatVector.zero(S);
     FloatVector c00 = z, c01 = z, c02 = z;
@@ -81,7 +163,7 @@ final class VectorDotKernel implements DotKernel {
     FloatVector c50 = z, c51 = z, c52 = z;
     FloatVector c60 = z, c61 = z, c62 = z;
     FloatVector c70 = z, c71 = z, c72 = z;
-    int a0 = ao + 0 * aRow, a1 = ao + 1 * aRow, a2 = ao + 2 * aRow, a3 = ao + 3 * aRow, a4 = ao + 4 * aRow, a5 = ao + 5 * aRow, a6 = ao + 6 * aRow, a7 = ao + 7 * aRow;
+    int a0 = ao, a1 = ao + aRow, a2 = ao + 2 * aRow, a3 = ao + 3 * aRow, a4 = ao + 4 * aRow, a5 = ao + 5 * aRow, a6 = ao + 6 * aRow, a7 = ao + 7 * aRow;
     for (int p = 0; p < len; p++) {
       int xo = bo + p * bRow;
       int ap = p * aCol;
@@ -108,7 +190,7 @@ final class VectorDotKernel implements DotKernel {
     c70.intoArray(out, oo); c71.intoArray(out, oo + L); c72.intoArray(out, oo + 2 * L);
   }
 
-  private static void kernel1(float[] a, int ao, int aCol, float[] b, int bo, int bRow, int len, float[] out, int oo) {
+  private static void kernel1x3(float[] a, int ao, int aCol, float[] b, int bo, int bRow, int len, float[] out, int oo) {
     FloatVector c0 = FloatVector.zero(S), c1 = FloatVector.zero(S), c2 = FloatVector.zero(S);
     for (int p = 0; p < len; p++) {
       int xo = bo + p * bRow;
@@ -120,5 +202,44 @@ final class VectorDotKernel implements DotKernel {
     c0.intoArray(out, oo);
     c1.intoArray(out, oo + L);
     c2.intoArray(out, oo + 2 * L);
+  }
+
+  private static void kernel6x2(float[] a, int ao, int aRow, int aCol, float[] b, int bo, int bRow, int len,
+      float[] out, int oo, int os) {
+    FloatVector z = FloatVector.zero(S);
+    FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z;
+    FloatVector c30 = z, c31 = z, c40 = z, c41 = z, c50 = z, c51 = z;
+    int a0 = ao, a1 = ao + aRow, a2 = ao + 2 * aRow, a3 = ao + 3 * aRow, a4 = ao + 4 * aRow, a5 = ao + 5 * aRow;
+    for (int p = 0; p < len; p++) {
+      int xo = bo + p * bRow;
+      int ap = p * aCol;
+      FloatVector x0 = FloatVector.fromArray(S, b, xo);
+      FloatVector x1 = FloatVector.fromArray(S, b, xo + L);
+      FloatVector v;
+      v = FloatVector.broadcast(S, a[a0 + ap]); c00 = v.fma(x0, c00); c01 = v.fma(x1, c01);
+      v = FloatVector.broadcast(S, a[a1 + ap]); c10 = v.fma(x0, c10); c11 = v.fma(x1, c11);
+      v = FloatVector.broadcast(S, a[a2 + ap]); c20 = v.fma(x0, c20); c21 = v.fma(x1, c21);
+      v = FloatVector.broadcast(S, a[a3 + ap]); c30 = v.fma(x0, c30); c31 = v.fma(x1, c31);
+      v = FloatVector.broadcast(S, a[a4 + ap]); c40 = v.fma(x0, c40); c41 = v.fma(x1, c41);
+      v = FloatVector.broadcast(S, a[a5 + ap]); c50 = v.fma(x0, c50); c51 = v.fma(x1, c51);
+    }
+    c00.intoArray(out, oo); c01.intoArray(out, oo + L); oo += os;
+    c10.intoArray(out, oo); c11.intoArray(out, oo + L); oo += os;
+    c20.intoArray(out, oo); c21.intoArray(out, oo + L); oo += os;
+    c30.intoArray(out, oo); c31.intoArray(out, oo + L); oo += os;
+    c40.intoArray(out, oo); c41.intoArray(out, oo + L); oo += os;
+    c50.intoArray(out, oo); c51.intoArray(out, oo + L);
+  }
+
+  private static void kernel1x2(float[] a, int ao, int aCol, float[] b, int bo, int bRow, int len, float[] out, int oo) {
+    FloatVector c0 = FloatVector.zero(S), c1 = FloatVector.zero(S);
+    for (int p = 0; p < len; p++) {
+      int xo = bo + p * bRow;
+      FloatVector v = FloatVector.broadcast(S, a[ao + p * aCol]);
+      c0 = v.fma(FloatVector.fromArray(S, b, xo), c0);
+      c1 = v.fma(FloatVector.fromArray(S, b, xo + L), c1);
+    }
+    c0.intoArray(out, oo);
+    c1.intoArray(out, oo + L);
   }
 }

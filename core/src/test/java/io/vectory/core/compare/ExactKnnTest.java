@@ -89,6 +89,54 @@ class ExactKnnTest {
   }
 
   @Test
+  void sampledQueriesEqualBruteForceForEveryMetricAndSelfChoice() {
+    // 700 rows (three data blocks, ragged), 300 queries (two query blocks): the streaming path, where the data is
+    // the kernel's A side read in place and cosine scales each product by 1/|x| instead of normalising a copy.
+    FloatMatrix m = gaussian(700, 37, 5);
+    Random r = new Random(6);
+    int[] queries = r.ints(0, 700).distinct().limit(300).sorted().toArray();
+    for (Metric metric : Metric.values()) {
+      for (boolean self : new boolean[] {false, true}) {
+        assertArrayEquals(naive(m, metric, 10, self, queries),
+            ExactKnn.search(m, metric, 10, self, queries, ProgressListener.NONE), metric + " self=" + self);
+      }
+    }
+  }
+
+  @Test
+  void everyKernelShapeAndScanAgreesWithTheScalarCodeBitForBit() {
+    FloatMatrix m = gaussian(70, 45, 7);
+    Random r = new Random(8);
+    for (boolean wide : new boolean[] {true, false}) {
+      VectorDotKernel v = new VectorDotKernel(wide);
+      int w = v.width();
+      DotKernel s = new ScalarDotKernel(w);
+      int panels = (70 + w - 1) / w;
+      float[] packed = new float[panels * w * 45];
+      for (int j = 0; j < 70; j++) for (int p = 0; p < 45; p++) packed[(j / w) * w * 45 + p * w + j % w] = m.get(j, p);
+      float[] tv = new float[70 * panels * w];
+      float[] ts = new float[70 * panels * w];
+      v.panels(m.data(), 0, 45, 1, 70, packed, 0, w, w * 45, panels, 45, tv, 0, panels * w);
+      s.panels(m.data(), 0, 45, 1, 70, packed, 0, w, w * 45, panels, 45, ts, 0, panels * w);
+      assertArrayEquals(ts, tv, v.shape());
+      float[] bias = new float[70];
+      float[] thr = new float[70];
+      for (int i = 0; i < 70; i++) {
+        bias[i] = (float) r.nextGaussian();
+        thr[i] = (float) (r.nextGaussian() * 8);
+      }
+      for (int from = 0; from < 70; from += 3) {
+        for (float t : new float[] {-20f, -5f, 0f, 5f}) {
+          assertEquals(s.nextRow(ts, 5, from, 60, null, 0, t), v.nextRow(ts, 5, from, 60, null, 0, t));
+          assertEquals(s.nextRow(ts, 5, from, 60, bias, 3, t), v.nextRow(ts, 5, from, 60, bias, 3, t));
+        }
+        assertEquals(s.nextColumn(ts, 9, from, 61, false, 0f, 0.37f, thr), v.nextColumn(ts, 9, from, 61, false, 0f, 0.37f, thr));
+        assertEquals(s.nextColumn(ts, 9, from, 61, true, 1.5f, 1f, thr), v.nextColumn(ts, 9, from, 61, true, 1.5f, 1f, thr));
+      }
+    }
+  }
+
+  @Test
   void tiesBreakByLowerRowIndex() {
     // Rows 1, 2 and 4 are the same point: equidistant from everything, so they rank 1 < 2 < 4.
     float[][] rows = {{0, 0}, {1, 1}, {1, 1}, {5, 5}, {1, 1}, {0.5f, 0.5f}};
