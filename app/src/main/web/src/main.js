@@ -230,7 +230,15 @@ function colouring(side) {
   return { z: new Float32Array(p.n), colours: ["#5c7cfa"] };
 }
 
-async function drawSide(side) {
+// regl-scatterplot refuses a draw while the previous one is still running: draws of a side run one after another.
+const drawing = {};
+function drawSide(side) {
+  const run = () => drawSideNow(side);
+  drawing[side] = (drawing[side] || Promise.resolve()).then(run, run);
+  return drawing[side];
+}
+
+async function drawSideNow(side) {
   const p = data[side];
   if (!p) return;
   if (!p.xy) p.xy = pointsOf(p);
@@ -574,7 +582,8 @@ function renderExperiment(e) {
   const x0 = steps[0], x1 = steps[steps.length - 1];
   const x = (st) => L + (x1 === x0 ? 0.5 : (st - x0) / (x1 - x0)) * (W - L - R);
   const y = (j) => T + (1 - j) * (H - T - B);
-  const series = { previous: "#3b5bdb", first: "#0c8599" };
+  // "first" is drawn first and larger, "previous" on top and smaller: where the two coincide both stay clickable.
+  const series = { first: "#0c8599", previous: "#3b5bdb" };
   const open = (c) => { data.region = null; state.id = null; state.a = c.a; state.b = c.b; commit(); scrollTo({ top: 0 }); };
   const parts = [s("line", { x1: L, y1: H - B, x2: W - R, y2: H - B, stroke: "#98a2b3" }), s("line", { x1: L, y1: T, x2: L, y2: H - B, stroke: "#98a2b3" })];
   for (const t of [0, 0.25, 0.5, 0.75, 1]) parts.push(s("text", { x: L - 4, y: y(t) + 4, "text-anchor": "end", text: t.toFixed(2) }));
@@ -589,7 +598,7 @@ function renderExperiment(e) {
     const pts = cs.filter((c) => c.relation === rel).sort((a, b) => a.step - b.step);
     if (pts.length > 1) parts.push(s("polyline", { points: pts.map((c) => x(c.step) + "," + y(c.mean_jaccard)).join(" "), fill: "none", stroke: colour, "stroke-width": 2 }));
     for (const c of pts) {
-      parts.push(s("circle", { cx: x(c.step), cy: y(c.mean_jaccard), r: 5, fill: colour, class: "step", dataset: { step: String(c.step), relation: rel }, onclick: () => open(c) },
+      parts.push(s("circle", { cx: x(c.step), cy: y(c.mean_jaccard), r: rel === "first" ? 7 : 4, fill: colour, class: "step", dataset: { step: String(c.step), relation: rel }, onclick: () => open(c) },
         s("title", { text: "step " + c.step + " vs " + c.relation + " (step " + c.b_step + "): " + fmt(c.mean_jaccard) + " — click to open the pair" })));
     }
   }

@@ -44,7 +44,9 @@ public record IngestSettings(String bootstrapServers, String schemaRegistry, Map
     String fileRegistry = extra.remove("schema.registry.url");
     String bootstrap = first(bootstrapFlag, env.get("VECTORY_BOOTSTRAP_SERVERS"), fileBootstrap, DEFAULT_BOOTSTRAP);
     String registry = first(registryFlag, env.get("VECTORY_SCHEMA_REGISTRY"), fileRegistry, null);
-    String source = (bootstrapFlag != null ? "flag" : env.get("VECTORY_BOOTSTRAP_SERVERS") != null ? "env" : fileBootstrap != null ? file.toString() : "default");
+    // A blank flag or variable configures nothing (as for the value itself).
+    String source = first(bootstrapFlag) != null ? "flag" : first(env.get("VECTORY_BOOTSTRAP_SERVERS")) != null ? "env"
+        : first(fileBootstrap) != null ? file.toString() : "default";
     return new IngestSettings(bootstrap, registry == null || registry.isBlank() || registry.equalsIgnoreCase("none") ? null : registry, Map.copyOf(extra), source);
   }
 

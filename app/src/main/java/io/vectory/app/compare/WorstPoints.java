@@ -61,7 +61,8 @@ final class WorstPoints {
 
   /** Writes id, jaccard and the metadata columns of every query point, in row order. */
   static void writePerPoint(Path file, ComparisonOutcome o, Space a) throws IOException {
-    List<String> cols = new ArrayList<>(a.columns().keySet());
+    // Columns in name order, as the stores list them (a loaded space's column map carries no order of its own).
+    List<String> cols = new ArrayList<>(new java.util.TreeSet<>(a.columns().keySet()));
     try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
       List<String> head = new ArrayList<>(List.of("id", "jaccard"));
       head.addAll(cols);
@@ -76,7 +77,7 @@ final class WorstPoints {
   }
 
   private static Map<String, String> metadata(Space a, int row) {
-    Map<String, String> m = new LinkedHashMap<>();
+    Map<String, String> m = new java.util.TreeMap<>();
     a.columns().forEach((c, v) -> m.put(c, v.get(row)));
     return m;
   }
