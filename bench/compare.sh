@@ -1,63 +1,69 @@
 #!/usr/bin/env bash
-# The compare engine against its peers, on the same data, in one run:
-#   vectory (exact; the engine in a fresh JVM: first run = JIT-cold, then one warm run)
-#   FAISS exact (Debian python3-faiss: IndexFlatIP on L2-normalised vectors, k+1 search, self dropped, 2 threads)
-#   pynndescent (Debian python3-pynndescent: approximate, the method Vectory used)
-# on a seeded synthetic 20,000 x 512 pair and on a real pair (all-MiniLM-L6-v2 vs its quantised twin over all
-# 1,307 fortunes). Prints each wall time, the ratios, and whether vectory's mean Jaccard agrees with FAISS's.
-# Usage: bench/compare.sh [N D]     (default 20000 512)
-# Numbers are wall-clock on whatever else the machine is doing; all three run back to back on the same data.
+# vectory compare against FAISS exact on the same data, in one run, as a user sees them: process wall times
+# (vectory: ./vectory compare, JVM start, load and AOT cache included; FAISS: the whole python3 script, start, import
+# and load included), their ratio, the load average at start and the engine's GFLOP/s against the machine's peak.
+# Pairs: the real pair (bench/compare/realpair), synthetic 20,000 x 512 and clustered 50,000 x 512.
+# A ratio is quoted only when the 1-minute load average at start is at most 1.5 (FAISS's OpenMP collapses under load).
+# Usage: bench/compare.sh            (one command; about 5-10 minutes on a quiet 2-core machine)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$ROOT/bin/java-env.sh"
-export JAVA_HOME="${JAVA_HOME:-$(dirname "$(dirname "$JAVA")")}"
-N="${1:-20000}"
-D="${2:-512}"
 K=10
-THREADS=2
 PY=/usr/bin/python3
 OUT="$ROOT/bench/compare/target"
 mkdir -p "$OUT"
-# OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE may be set for this CPU elsewhere; NumPy and FAISS run without them here
-# (only in their own commands), so OpenBLAS picks its kernels itself.
+# OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE may be set for this CPU elsewhere: unset for the FAISS/NumPy peer only.
 pyenv() { env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$@"; }
+"$PY" -c 'import faiss, numpy' 2>/dev/null || { echo "needs Debian python3-faiss and python3-numpy: apt-get install -y python3-faiss python3-numpy" >&2; exit 1; }
 
-CORE_JAR="$ROOT/core/target/vectory-core-0.1.0-SNAPSHOT.jar"
-if [ ! -f "$CORE_JAR" ] || [ -n "$(find "$ROOT/core/src/main" -newer "$CORE_JAR" -type f -print -quit)" ]; then
-  echo "building core ..." >&2
-  (cd "$ROOT" && mvn -q -B -pl core package -DskipTests) >&2
-fi
+# Peak: cores x clock x 2 FMA pipes x lanes x 2 flops. Lanes: 16 with AVX-512 (8 on AMD family 25, Zen 4, which
+# splits 512-bit FMAs), else 8 (AVX2). The clock is lscpu's max MHz, else /proc/cpuinfo's.
+CORES="$(nproc)"
+MHZ="$(lscpu | awk -F: '/CPU max MHz/ {gsub(/ /,"",$2); print $2}')"
+[ -n "$MHZ" ] || MHZ="$(awk -F: '/cpu MHz/ {gsub(/ /,"",$2); print $2; exit}' /proc/cpuinfo)"
+FAMILY="$(awk -F: '/cpu family/ {gsub(/ /,"",$2); print $2; exit}' /proc/cpuinfo)"
+LANES=8
+grep -qw avx512f /proc/cpuinfo && [ "$FAMILY" != 25 ] && LANES=16
+PEAK="$(awk -v c="$CORES" -v m="$MHZ" -v l="$LANES" 'BEGIN{printf "%.0f", c*m*1e-3*2*l*2}')"
 
-SYN_A="$OUT/synthetic-$N-$D-a.npy"
-if [ ! -f "$SYN_A" ]; then
-  pyenv "$PY" "$ROOT/bench/compare/make_synthetic.py" "$N" "$D" 7 "$OUT" 
-  mv "$OUT/synthetic-a.npy" "$SYN_A"
-  mv "$OUT/synthetic-b.npy" "$OUT/synthetic-$N-$D-b.npy"
-fi
+# Data (cached): synthetic pairs from make_synthetic.py, the real pair from realpair/ (two in-process models).
+synthetic() { # N D -> "A B"
+  local a="$OUT/synthetic-$1-$2-a.npy" b="$OUT/synthetic-$1-$2-b.npy"
+  if [ ! -f "$a" ]; then
+    pyenv "$PY" "$ROOT/bench/compare/make_synthetic.py" "$1" "$2" 7 "$OUT" >&2
+    mv "$OUT/synthetic-a.npy" "$a"; mv "$OUT/synthetic-b.npy" "$b"
+  fi
+  echo "$a $b"
+}
 REAL="$OUT/real-1307"
 if [ ! -f "$REAL/minilm-q.npy" ]; then
-  echo "embedding the 1,307 fortunes with both models (in-process ONNX) ..." >&2
+  echo "embedding the fortunes with both models (in-process ONNX) ..." >&2
   (cd "$ROOT/bench/compare/realpair" && mvn -q -B compile exec:java -Dexec.args="1307 $REAL") >&2
 fi
+# Build the CLI and record its AOT cache before timing (the first run after a build records it).
+"$ROOT/vectory" --help >/dev/null 2>&1 || true
+"$ROOT/vectory" compare "$REAL/minilm.npy" "$REAL/minilm-q.npy" >/dev/null 2>&1 || true
 
-vectory() { # A B -> "first warm mean"
-  "$JAVA" -Xmx8g --add-modules jdk.incubator.vector -cp "$CORE_JAR" "$ROOT/bench/compare/CompareBench.java" "$1" "$2" "$K" 2 2>/dev/null \
-    | awk '{for(i=1;i<=NF;i++){split($i,kv,"=");v[kv[1]]=kv[2]}; s[v["run"]]=v["seconds"]; m=v["mean_jaccard"]} END {print s[1], s[2], m}'
+now() { date +%s.%N; }
+printf "%-34s %6s %10s %10s %8s %10s %s\n" "pair (k=$K, cosine, no self)" "load" "vectory s" "faiss s" "ratio" "GFLOP/s" "mean Jaccard vectory | faiss"
+run_pair() { # NAME A B
+  local name="$1" a="$2" b="$3" load t0 t1 vs fs vm fm shape n d
+  load="$(cut -d' ' -f1 /proc/loadavg)"
+  t0="$(now)"; vm="$("$ROOT/vectory" compare --json "$a" "$b" 2>/dev/null | "$PY" -c 'import json,sys; print("%.6f" % json.load(sys.stdin)["mean_jaccard"])' 2>/dev/null || echo "?")"; t1="$(now)"
+  vs="$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.2f", b-a}')"
+  t0="$(now)"; fm="$(pyenv "$PY" "$ROOT/bench/compare/peers.py" "$a" "$b" "$K" "$CORES" faiss 2>/dev/null | sed -n 's/.*faiss_mean_jaccard=//p')"; t1="$(now)"
+  fs="$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.2f", b-a}')"
+  shape="$("$PY" -c 'import numpy,sys; s=numpy.load(sys.argv[1],mmap_mode="r").shape; print(s[0], s[1])' "$a")"
+  read -r n d <<<"$shape"
+  # Useful flops: both spaces' products, the symmetric half counted once (2·n²·d), over vectory's process wall.
+  local gf; gf="$(awk -v n="$n" -v d="$d" -v s="$vs" -v p="$PEAK" 'BEGIN{g=2*n*n*d/s/1e9; printf "%.0f (%.0f%%)", g, 100*g/p}')"
+  local ratio; ratio="$(awk -v l="$load" -v a="$vs" -v b="$fs" 'BEGIN{ if (l > 1.5) print "n/a"; else printf "%.2f", a/b}')"
+  printf "%-34s %6s %10s %10s %8s %10s %s | %s\n" "$name" "$load" "$vs" "$fs" "$ratio" "$gf" "$vm" "$fm"
+  awk -v l="$load" 'BEGIN{ if (l > 1.5) print "  (load average " l " > 1.5 at start: no ratio quoted; FAISS OpenMP collapses under load)"}'
 }
-kv() { echo "$1" | tr ' ' '\n' | awk -F= -v k="$2" '$1==k {print $2}'; }
-
-printf "%-28s %8s %8s %8s %8s %10s %10s  %s\n" "pair (k=$K, cosine, no self)" "vectory" "warm" "faiss" "pynnd" "vec/faiss" "vec/pynnd" "mean Jaccard: vectory | faiss | pynndescent"
-for pair in "synthetic ${N}x${D}|$SYN_A|$OUT/synthetic-$N-$D-b.npy" "real MiniLM 1307x384|$REAL/minilm.npy|$REAL/minilm-q.npy"; do
-  IFS='|' read -r name A B <<<"$pair"
-  read -r vfirst vwarm vmean <<<"$(vectory "$A" "$B")"
-  peers="$(pyenv "$PY" "$ROOT/bench/compare/peers.py" "$A" "$B" "$K" "$THREADS" both 2>/dev/null | tr '\n' ' ')"
-  fs="$(kv "$peers" faiss_seconds)"; fm="$(kv "$peers" faiss_mean_jaccard)"
-  ps="$(kv "$peers" pynndescent_seconds)"; pm="$(kv "$peers" pynndescent_mean_jaccard)"
-  rf="$(awk -v a="$vfirst" -v b="$fs" 'BEGIN{printf "%.2f", a/b}')"
-  rp="$(awk -v a="$vfirst" -v b="$ps" 'BEGIN{printf "%.2f", a/b}')"
-  agree="$(awk -v a="$vmean" -v b="$fm" 'BEGIN{d=a-b; if(d<0)d=-d; printf "%s (|diff| %.1e)", (d<=1e-4?"agree":"DISAGREE"), d}')"
-  printf "%-28s %7ss %7ss %7ss %7ss %10s %10s  %s | %s | %s  vectory vs faiss: %s\n" "$name" "$vfirst" "$vwarm" "$fs" "$ps" "$rf" "$rp" "$vmean" "$fm" "$pm" "$agree"
-done
-echo "vectory = exact k-NN in both spaces + Jaccard + histogram + linear CKA (first run in a fresh JVM, JIT cold; 'warm' = second run);"
-echo "faiss = exact k-NN in both spaces (IndexFlatIP, normalised, k+1, $THREADS threads); pynndescent = approximate k-NN in both spaces."
-echo "Ratios use vectory's first (cold) run. Machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)."
+run_pair "real $(( $(wc -l < "$REAL/ids.txt") )) x 384 (MiniLM vs MiniLM-q)" "$REAL/minilm.npy" "$REAL/minilm-q.npy"
+read -r A B <<<"$(synthetic 20000 512)"; run_pair "synthetic 20000 x 512" "$A" "$B"
+read -r A B <<<"$(synthetic 50000 512)"; run_pair "clustered 50000 x 512" "$A" "$B"
+echo "vectory = ./vectory compare (exact k-NN in both spaces, Jaccard, histogram, linear CKA), whole process;"
+echo "faiss = python3 bench/compare/peers.py faiss (IndexFlatIP on normalised rows, k+1, self dropped, $CORES threads), whole process."
+echo "Peak $PEAK GFLOP/s = $CORES cores x $MHZ MHz x 2 FMA x $LANES lanes x 2. Load average now: $(cut -d' ' -f1-3 /proc/loadavg)."

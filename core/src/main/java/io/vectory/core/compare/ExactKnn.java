@@ -14,8 +14,10 @@ import java.util.concurrent.atomic.AtomicLong;
  *       array ordered by (float score, row index). A pair's float score is computed identically wherever it falls,
  *       so the kept set does not depend on blocking or threads. When every point is a query the pass is
  *       symmetric: tile (I, J) with I &lt; J feeds both I's rows and J's rows, so half the products are skipped.</li>
- *   <li>Exact pass. The K candidates are re-scored in double from the original float32 values and ranked by
- *       (double distance, lower row index); the first k are the answer.</li>
+ *   <li>Exact pass. The candidates are ranked by (double distance from the original float32 values, lower row
+ *       index); the first k are the answer. Float scores are within ε (below) of the exact ones, so candidates whose
+ *       float scores are more than 2ε apart are already in exact order: only runs closer than that are re-scored in
+ *       double and sorted.</li>
  *   <li>Proof of completeness. The float scores carry a bounded rounding error ε (at most (d + 8)·2⁻²⁴ per unit
  *       of |q|·|x|, doubled for safety; the 8 covers the rounded unit rows, or, for sampled queries, the
  *       rounded 1/|x| and the product by it). If the k-th exact score is below the worst kept float score minus ε, no
