@@ -42,7 +42,7 @@ public final class LsCommand implements Callable<Integer> {
         for (IndexInfo i : store.indices()) if (experiment == null || experiment.equals(i.experiment())) all.add(i);
         out.println("Store: " + storeOptions.describe(store));
         List<String> datasets = all.stream().map(IndexInfo::dataset).filter(d -> d != null).distinct().sorted().toList();
-        out.println("Datasets: " + (datasets.isEmpty() ? "none" : String.join(", ", datasets)));
+        out.println("Datasets: " + (datasets.isEmpty() ? "none" : io.vectory.schemas.CheckpointNames.printable(String.join(", ", datasets))));
 
         Map<String, List<IndexInfo>> spaces = new LinkedHashMap<>();
         for (IndexInfo i : all) if (i.isCheckpoint()) spaces.computeIfAbsent(i.experiment() + "\u0000" + i.space(), x -> new ArrayList<>()).add(i);

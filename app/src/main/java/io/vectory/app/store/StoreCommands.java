@@ -34,9 +34,18 @@ final class StoreCommands {
     }
   }
 
-  /** Pads a table: columns left-aligned, two spaces apart. */
-  static String table(java.util.List<String[]> rows) {
-    if (rows.isEmpty()) return "";
+  /**
+   * Pads a table: columns left-aligned, two spaces apart; every cell shown through CheckpointNames.printable, so a
+   * stored name cannot drive the terminal.
+   */
+  static String table(java.util.List<String[]> raw) {
+    if (raw.isEmpty()) return "";
+    java.util.List<String[]> rows = new java.util.ArrayList<>(raw.size());
+    for (String[] r : raw) {
+      String[] safe = new String[r.length];
+      for (int c = 0; c < r.length; c++) safe[c] = r[c] == null ? null : io.vectory.schemas.CheckpointNames.printable(r[c]);
+      rows.add(safe);
+    }
     int cols = 0;
     for (String[] r : rows) cols = Math.max(cols, r.length);
     int[] w = new int[cols];
