@@ -12,6 +12,6 @@ class StoreCommandsTest {
   void tablesShowControlCharactersOfStoredNamesAsEscapes() {
     String t = StoreCommands.table(List.of(new String[] {"NAME", "ROWS"}, new String[] {"run\u001b[2J", "3"}));
     assertFalse(t.contains("\u001b"), "no raw escape reaches the terminal: " + t);
-    assertEquals("  NAME           ROWS\n  run\\u001B[2J  3\n", t);
+    assertEquals("  NAME          ROWS\n  run\\u001B[2J  3\n", t);
   }
 }
