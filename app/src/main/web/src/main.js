@@ -230,7 +230,15 @@ function colouring(side) {
   return { z: new Float32Array(p.n), colours: ["#5c7cfa"] };
 }
 
+// One draw at a time per map (the library drops a draw that overlaps the last); a draw asked for meanwhile runs after.
+const drawing = { A: null, B: null }, again = { A: false, B: false };
 async function drawSide(side) {
+  if (drawing[side]) { again[side] = true; return drawing[side]; }
+  drawing[side] = (async () => { do { again[side] = false; await drawOnce(side); } while (again[side]); })();
+  try { await drawing[side]; } finally { drawing[side] = null; }
+}
+
+async function drawOnce(side) {
   const p = data[side];
   if (!p) return;
   if (!p.xy) p.xy = pointsOf(p);
@@ -574,7 +582,7 @@ function renderExperiment(e) {
   const x0 = steps[0], x1 = steps[steps.length - 1];
   const x = (st) => L + (x1 === x0 ? 0.5 : (st - x0) / (x1 - x0)) * (W - L - R);
   const y = (j) => T + (1 - j) * (H - T - B);
-  const series = { previous: "#3b5bdb", first: "#0c8599" };
+  const series = { first: "#0c8599", previous: "#3b5bdb" }; // previous drawn last, on top where they meet
   const open = (c) => { data.region = null; state.id = null; state.a = c.a; state.b = c.b; commit(); scrollTo({ top: 0 }); };
   const parts = [s("line", { x1: L, y1: H - B, x2: W - R, y2: H - B, stroke: "#98a2b3" }), s("line", { x1: L, y1: T, x2: L, y2: H - B, stroke: "#98a2b3" })];
   for (const t of [0, 0.25, 0.5, 0.75, 1]) parts.push(s("text", { x: L - 4, y: y(t) + 4, "text-anchor": "end", text: t.toFixed(2) }));
@@ -697,10 +705,12 @@ async function init() {
   on("k", "change", () => {
     const k = Number($("k").value), max = Number($("k").max);
     if (!Number.isInteger(k) || k < 1 || k > max) {
-      fill($("summary"), h("div", { className: "err", id: "kError" }, "k must be a whole number between 1 and " + max + " (min(100, n − 1)); got " + $("k").value));
+      $("kError").textContent = "k must be a whole number between 1 and " + max + " (min(100, n − 1) for these spaces); got " + $("k").value;
+      $("kError").hidden = false;
       $("k").value = String(state.k);
       return;
     }
+    $("kError").hidden = true;
     state.k = k; commit();
   });
   on("size", "input", () => { state.size = Number($("size").value); for (const side of SIDES) plots[side].set({ pointSize: state.size }); });
