@@ -706,10 +706,12 @@ async function init() {
   on("k", "change", () => {
     const k = Number($("k").value), max = Number($("k").max);
     if (!Number.isInteger(k) || k < 1 || k > max) {
-      fill($("summary"), h("div", { className: "err", id: "kError" }, "k must be a whole number between 1 and " + max + " (min(100, n − 1)); got " + $("k").value));
+      $("kError").textContent = "k must be a whole number between 1 and " + max + " (min(100, n − 1) for these spaces); got " + $("k").value;
+      $("kError").hidden = false;
       $("k").value = String(state.k);
       return;
     }
+    $("kError").hidden = true;
     state.k = k; commit();
   });
   on("size", "input", () => { state.size = Number($("size").value); for (const side of SIDES) plots[side].set({ pointSize: state.size }); });
