@@ -84,9 +84,14 @@ public final class CompareCommand implements Callable<Integer> {
   @Option(names = "--array", paramLabel = "NAME", description = "The .npz array holding the vectors (default: the first that is not 'ids').")
   String arrayName;
 
-  @Option(names = "--sample", paramLabel = "M", defaultValue = "0",
-      description = "Use M random query points (each searched exactly against all points) and report a 95%% confidence interval; 0 means all points.")
-  int sample;
+  @Option(names = "--sample", paramLabel = "M|auto", defaultValue = "0",
+      description = "Use M random query points (each searched exactly against all points) and report a 95%% confidence interval; "
+          + "'auto' picks M for the half-width --ci asks; 0 means all points.")
+  String sample;
+
+  @Option(names = "--ci", paramLabel = "H",
+      description = "With --sample auto (implied): the 95%% confidence interval's largest half-width (default 0.005).")
+  Double ciHalfWidth;
 
   @Option(names = "--seed", paramLabel = "S", defaultValue = "42", description = "Seed for --sample (default: ${DEFAULT-VALUE}).")
   long seed;
@@ -132,11 +137,38 @@ public final class CompareCommand implements Callable<Integer> {
     return BAD_INPUT;
   }
 
+  private boolean autoSample() {
+    return "auto".equals(sample) || (ciHalfWidth != null && "0".equals(sample));
+  }
+
+  private double ciHalfWidth() {
+    double h = ciHalfWidth == null ? 0.005 : ciHalfWidth;
+    if (!(h > 0 && h < 1)) throw new IllegalArgumentException("--ci must be a half-width between 0 and 1 (e.g. 0.005), got " + ciHalfWidth);
+    return h;
+  }
+
+  /** The fixed sample size of --sample M (0: every point, or auto, decided later). */
+  private int sampleSize() {
+    if (autoSample()) {
+      ciHalfWidth();
+      return 0;
+    }
+    int m;
+    try {
+      m = Integer.parseInt(sample);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("--sample must be 0 (all points), a number of query points or 'auto', got '" + sample + "'");
+    }
+    if (m < 0) throw new IllegalArgumentException("--sample must be 0 (all points) or positive, got " + m);
+    if (ciHalfWidth != null) throw new IllegalArgumentException("--ci goes with --sample auto, not with a fixed --sample " + m);
+    return m;
+  }
+
   private void run(PrintWriter out, PrintWriter err) throws IOException {
     Metric ma = Metric.parse(metricA);
     Metric mb = Metric.parse(metricB);
     if (k < 1) throw new IllegalArgumentException("-k must be at least 1, got " + k);
-    if (sample < 0) throw new IllegalArgumentException("--sample must be 0 (all points) or positive, got " + sample);
+    sampleSize(); // fail on a bad --sample/--ci before any file is read
     if (worst < 0) throw new IllegalArgumentException("--worst must be 0 or positive, got " + worst);
     if (metadata == null && idField != null) throw new IllegalArgumentException("--id-field needs a metadata CSV (-d FILE)");
     long t0 = System.nanoTime();
@@ -175,11 +207,15 @@ public final class CompareCommand implements Callable<Integer> {
     int n = pair.ids().size();
     if (n < 2) throw new IllegalArgumentException("need at least 2 points to compare, the spaces hold " + n);
     if (k > n - 1) throw new IllegalArgumentException("-k must be between 1 and n - 1 = " + (n - 1) + ", got " + k);
-    CompareOptions options = new CompareOptions(k, ma, mb, includeSelf, sample, seed);
+    CompareOptions options = new CompareOptions(k, ma, mb, includeSelf, sampleSize(), seed);
     ProgressPrinter progress = new ProgressPrinter(err, "comparing");
     ComparisonOutcome o;
     KnnSource knn;
-    if (la.info() != null && lb.info() != null && metadata == null) {
+    if (autoSample()) {
+      // Sample size by the CI: computed here, never from kept lists, whose queries are fixed.
+      o = SpaceComparator.compareWithin(pair.a(), pair.b(), options, ciHalfWidth(), progress);
+      knn = new KnnSource(true, true, false, false);
+    } else if (la.info() != null && lb.info() != null && metadata == null) {
       StoredComparison.Outcome c = StoredComparison.compare(store.get(), la.info(), sa, lb.info(), sb, options, noCache, progress);
       o = c.outcome();
       knn = new KnnSource(c.passA(), c.passB(), c.kept(), c.kept());
@@ -201,9 +237,9 @@ public final class CompareCommand implements Callable<Integer> {
     if (histogramPng != null) HistogramChart.write(histogramPng, o, sa.name() + " vs " + sb.name());
     if (perPoint != null) WorstPoints.writePerPoint(perPoint, o, sa);
     if (json) {
-      out.println(Report.json(o, byLabel, seconds, sa, sb, knn, worstPoints));
+      out.println(Report.json(o, byLabel, seconds, sa, sb, knn, worstPoints, autoSample() ? ciHalfWidth() : null));
     } else {
-      out.print(Report.text(o, byLabel, countByLabel, seconds, sa, sb));
+      out.print(Report.text(o, byLabel, countByLabel, seconds, sa, sb, autoSample() ? ciHalfWidth() : null));
       out.print(Report.knnText(knn));
       if (!worstPoints.isEmpty()) out.print(WorstPoints.text(worstPoints, sa, sb));
       if (histogramPng != null) out.println("Histogram chart written to " + histogramPng.toAbsolutePath());

@@ -23,17 +23,22 @@ final class Report {
         o.includeSelf() ? "each point counted as its own neighbour" : "a point is not its own neighbour");
   }
 
+  /** {@code ciTarget}: the half-width --sample auto asked for, or null. */
   static String text(ComparisonOutcome o, Map<String, Double> byLabel, Map<String, Long> countByLabel, double seconds,
-      Space a, Space b) {
+      Space a, Space b, Double ciTarget) {
     StringBuilder sb = new StringBuilder();
     sb.append(String.format(Locale.ROOT, "A: %s (%d x %d)%nB: %s (%d x %d)%n", a.name(), a.vectors().rows(),
         a.vectors().cols(), b.name(), b.vectors().rows(), b.vectors().cols()));
     sb.append(String.format(Locale.ROOT, "The mean of the Jaccard similarity for each query is %.4f%n", o.meanJaccard()));
     if (o.exact()) {
       sb.append(String.format(Locale.ROOT, "  exact: all %d points are queries; %s.%n", o.n(), method(o)));
+      if (ciTarget != null) sb.append(String.format(Locale.ROOT, "  (--sample auto: a 95%% CI half-width of %s needed most points, so all were used)%n", ciTarget));
     } else {
       sb.append(String.format(Locale.ROOT, "  sampled: %d random query points of %d (each searched exactly against all points),"
-          + " 95%% confidence interval %.4f to %.4f; %s.%n", o.queryRows().length, o.n(), o.ciLow(), o.ciHigh(), method(o)));
+          + " 95%% confidence interval %.4f to %.4f (normal approximation, finite-population corrected); %s.%n",
+          o.queryRows().length, o.n(), o.ciLow(), o.ciHigh(), method(o)));
+      if (ciTarget != null) sb.append(String.format(Locale.ROOT, "  (--sample auto: %d queries for a half-width of at most %s; --sample %d --seed S repeats it)%n",
+          o.queryRows().length, ciTarget, o.queryRows().length));
     }
     sb.append(String.format(Locale.ROOT, "Linear CKA (Kornblith et al. 2019, all %d points): %.4f%n", o.n(), o.cka()));
     sb.append("Per-query Jaccard, 10 bins over [0, 1] (1.0 in the last bin):\n");
@@ -82,7 +87,7 @@ final class Report {
   }
 
   static String json(ComparisonOutcome o, Map<String, Double> byLabel, double seconds, Space a, Space b, CompareCommand.KnnSource knn,
-      List<WorstPoints.Point> worst) {
+      List<WorstPoints.Point> worst, Double ciTarget) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("a", a.name());
     m.put("b", b.name());
@@ -100,6 +105,7 @@ final class Report {
     m.put("histogram", o.histogram());
     m.put("cka", num(o.cka()));
     if (!o.exact()) m.put("ci", new Double[] {num(o.ciLow()), num(o.ciHigh())});
+    if (ciTarget != null) m.put("ci_half_width_target", ciTarget);
     if (byLabel != null) m.put("label_means", byLabel);
     m.put("knn_passes", knn.passes());
     m.put("knn_pass_a", knn.passA());

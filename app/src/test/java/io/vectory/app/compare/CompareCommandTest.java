@@ -109,6 +109,41 @@ class CompareCommandTest {
   }
 
   @Test
+  void sampleAutoPicksTheQueriesForTheAskedHalfWidth() throws Exception {
+    Random r = new Random(8);
+    int n = 3000;
+    float[] va = new float[n * 6];
+    float[] vb = new float[n * 6];
+    for (int i = 0; i < va.length; i++) {
+      va[i] = (float) r.nextGaussian();
+      vb[i] = va[i] + 0.3f * (float) r.nextGaussian();
+    }
+    Path big = dir.resolve("big-a.npy");
+    Path bigB = dir.resolve("big-b.npy");
+    Npy.write(big, FloatMatrix.wrap(n, 6, va));
+    Npy.write(bigB, FloatMatrix.wrap(n, 6, vb));
+    Run r1 = run(big.toString(), bigB.toString(), "--json", "--sample", "auto", "--ci", "0.01");
+    assertEquals(0, r1.code(), r1.err());
+    var j = json(r1.out());
+    double half = (j.get("ci").get(1).asDouble() - j.get("ci").get(0).asDouble()) / 2;
+    assertTrue(!j.get("exact").asBoolean() && half <= 0.01 && j.get("ci_half_width_target").asDouble() == 0.01, r1.out());
+    int m = j.get("queries").asInt();
+    assertTrue(m > 400 && m < n / 2, r1.out());
+    Run text = run(big.toString(), bigB.toString(), "--ci", "0.01");
+    assertTrue(text.out().contains("--sample auto: " + m + " queries for a half-width of at most 0.01; --sample " + m), text.out());
+
+    Run bad = run(big.toString(), bigB.toString(), "--sample", "many");
+    assertEquals(2, bad.code());
+    assertTrue(bad.err().contains("--sample must be 0 (all points), a number of query points or 'auto', got 'many'"), bad.err());
+    Run both = run(big.toString(), bigB.toString(), "--sample", "40", "--ci", "0.01");
+    assertEquals(2, both.code());
+    assertTrue(both.err().contains("--ci goes with --sample auto"), both.err());
+    Run wide = run(big.toString(), bigB.toString(), "--sample", "auto", "--ci", "1.5");
+    assertEquals(2, wide.code());
+    assertTrue(wide.err().contains("--ci must be a half-width between 0 and 1"), wide.err());
+  }
+
+  @Test
   void histogramPngIsWritten() throws Exception {
     Path png = dir.resolve("h.png");
     Run r = run(a.toString(), b.toString(), "--histogram=" + png);

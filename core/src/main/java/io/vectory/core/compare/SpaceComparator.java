@@ -35,6 +35,55 @@ public final class SpaceComparator {
     return merge(la, lb, a, b, o, start);
   }
 
+  /** The first pilot sample of {@link #compareWithin}: enough for the variance, small beside the final sample. */
+  static final int PILOT = 400;
+
+  /**
+   * Compares with as many sampled queries as a 95% CI half-width of at most {@code halfWidth} needs (at least
+   * {@value #PILOT}): a pilot of {@value #PILOT} queries estimates the per-point variance, then the comparison runs with the sample size that
+   * variance asks for (the seeded sample {@code --sample M} would draw, so the result is reproducible with it),
+   * once more with a larger sample if the variance was underestimated, or over every point (exact) where the
+   * sample would cover most of them. {@code o.sample()} is ignored.
+   */
+  public static ComparisonOutcome compareWithin(FloatMatrix a, FloatMatrix b, CompareOptions o, double halfWidth, ProgressListener p) {
+    int n = a.rows();
+    if (!(halfWidth > 0 && halfWidth < 1)) throw new IllegalArgumentException("the CI half-width must be in (0, 1), got " + halfWidth);
+    CompareOptions exact = o.withSample(0, o.seed());
+    if (n <= 2 * PILOT) return compare(a, b, exact, p);
+    int[] rows = sample(n, PILOT, o.seed());
+    // The pilot's Jaccards only (no CKA, no outcome): its lists are not reused, the final sample holds its rows again.
+    KnnLists la = KnnLists.compute(a, o.metricA(), o.k(), o.includeSelf(), rows, ProgressListener.NONE);
+    KnnLists lb = KnnLists.compute(b, o.metricB(), o.k(), o.includeSelf(), rows, ProgressListener.NONE);
+    // Never fewer queries than the pilot: the normal approximation of the interval wants a few hundred.
+    int m = Math.max(PILOT, SampleSize.forHalfWidth(SampleSize.variance(jaccards(la, lb, o.k())), halfWidth, n));
+    while (true) {
+      if (m > n / 2) return compare(a, b, exact, p); // the exact self-join costs about what m > n/2 queries cost
+      ComparisonOutcome s = compare(a, b, o.withSample(m, o.seed()), p);
+      double[] per = new double[s.perPoint().length];
+      for (int i = 0; i < per.length; i++) per[i] = s.perPoint()[i];
+      double variance = SampleSize.variance(per);
+      if (SampleSize.halfWidth(variance, m, n) <= halfWidth) return s;
+      // The pilot underestimated the variance: grow by at least a tenth, so creeping estimates cannot loop long.
+      m = Math.max(SampleSize.forHalfWidth(variance, halfWidth, n), m + Math.max(1, m / 10));
+    }
+  }
+
+  /** Each query's Jaccard of its two neighbour lists, in query order (double: the histogram bins it as NumPy does). */
+  private static double[] jaccards(KnnLists la, KnnLists lb, int k) {
+    int[] na = la.neighbours();
+    int[] nb = lb.neighbours();
+    int nq = la.queries();
+    double[] per = new double[nq];
+    int[] sa = new int[k];
+    int[] sb = new int[k];
+    for (int q = 0; q < nq; q++) {
+      System.arraycopy(na, q * k, sa, 0, k);
+      System.arraycopy(nb, q * k, sb, 0, k);
+      per[q] = jaccard(sa, sb);
+    }
+    return per;
+  }
+
   /** The query rows a comparison with these options uses: null for every row, else the seeded sample. */
   public static int[] queryRows(int n, CompareOptions o) {
     boolean exact = o.sample() == 0 || o.sample() >= n;
@@ -69,16 +118,13 @@ public final class SpaceComparator {
     boolean exact = queries == null;
     int nq = la.queries();
     int[] rows = exact ? identity(n) : queries;
+    double[] js = jaccards(la, lb, k);
     float[] per = new float[nq];
     long[] hist = new long[10];
     double sum = 0;
     double sumSq = 0;
-    int[] sa = new int[k];
-    int[] sb = new int[k];
     for (int q = 0; q < nq; q++) {
-      System.arraycopy(na, q * k, sa, 0, k);
-      System.arraycopy(nb, q * k, sb, 0, k);
-      double j = jaccard(sa, sb);
+      double j = js[q];
       per[q] = (float) j;
       hist[bin(j)]++;
       sum += j;
@@ -88,9 +134,9 @@ public final class SpaceComparator {
     double lo = Double.NaN;
     double hi = Double.NaN;
     if (!exact) {
-      // Normal approximation over the sampled queries (sample variance, n − 1).
+      // Normal approximation over the sampled queries (sample variance, n − 1), corrected for the finite population.
       double var = nq > 1 ? Math.max(0, (sumSq - nq * mean * mean) / (nq - 1)) : 0;
-      double half = 1.959963984540054 * Math.sqrt(var / nq);
+      double half = SampleSize.halfWidth(var, nq, n);
       lo = Math.max(0, mean - half);
       hi = Math.min(1, mean + half);
     }
