@@ -25,9 +25,8 @@ public final class LinearCka {
     }
     DotKernel kernel = DotKernel.best();
     int w = kernel.width();
-    Centred cx = centre(x, w);
-    Centred cy = centre(y, w);
-    return usesGram(x.rows(), x.cols(), y.cols()) ? gramForm(cx, cy) : featureForm(kernel, cx, cy);
+    if (usesGram(x.rows(), x.cols(), y.cols())) return gramForm(centre(x, w), centre(y, w));
+    return featureForm(kernel, Centring.of(x, w), Centring.of(y, w));
   }
 
   /**
@@ -40,7 +39,7 @@ public final class LinearCka {
     return featureBytes > Runtime.getRuntime().maxMemory() / 4 || (n < Math.max(d1, d2) && n <= 2048);
   }
 
-  static double featureForm(DotKernel kernel, Centred cx, Centred cy) {
+  static double featureForm(DotKernel kernel, Centring cx, Centring cy) {
     double xy = frobeniusSquared(kernel, cx, cy);
     double xx = frobeniusSquared(kernel, cx, cx);
     double yy = frobeniusSquared(kernel, cy, cy);
@@ -89,38 +88,73 @@ public final class LinearCka {
   /** Column-centred copy with the row stride padded to a multiple of the kernel width (padding is zero). */
   record Centred(float[] data, int rows, int cols, int stride) {}
 
+  /** The Gram form's random row access wants the whole centred copy; it runs only on short (wide) spaces. */
   static Centred centre(FloatMatrix m, int w) {
-    int n = m.rows();
-    int d = m.cols();
-    int stride = (d + w - 1) / w * w;
-    double[] mean = new double[d];
-    float[] src = m.data();
-    for (int r = 0; r < n; r++) for (int c = 0; c < d; c++) mean[c] += src[r * d + c];
-    for (int c = 0; c < d; c++) mean[c] /= n;
-    float[] out = new float[Math.multiplyExact(n, stride)];
-    for (int r = 0; r < n; r++) for (int c = 0; c < d; c++) out[r * stride + c] = (float) (src[r * d + c] - mean[c]);
-    return new Centred(out, n, d, stride);
+    Centring c = Centring.of(m, w);
+    float[] out = new float[Math.multiplyExact(m.rows(), c.stride())];
+    c.rows(0, m.rows(), out);
+    return new Centred(out, m.rows(), m.cols(), c.stride());
+  }
+
+  /**
+   * A space and its column means: centred rows are made a chunk at a time into a worker's buffer, so the feature
+   * form holds no centred copy of the data (a 1,000,000 × 256 space would need another 1 GB for each).
+   */
+  record Centring(FloatMatrix m, double[] mean, int stride) {
+    static Centring of(FloatMatrix m, int w) {
+      int n = m.rows();
+      int d = m.cols();
+      double[] mean = new double[d];
+      float[] src = m.data();
+      for (int r = 0; r < n; r++) for (int c = 0; c < d; c++) mean[c] += src[r * d + c];
+      for (int c = 0; c < d; c++) mean[c] /= n;
+      return new Centring(m, mean, (d + w - 1) / w * w);
+    }
+
+    int rows() {
+      return m.rows();
+    }
+
+    int cols() {
+      return m.cols();
+    }
+
+    /** Rows r0 .. r0 + len − 1, centred, into {@code out} at stride {@link #stride} (padding left zero). */
+    void rows(int r0, int len, float[] out) {
+      int d = m.cols();
+      float[] src = m.data();
+      for (int r = 0; r < len; r++) {
+        int from = (r0 + r) * d;
+        int to = r * stride;
+        for (int c = 0; c < d; c++) out[to + c] = (float) (src[from + c] - mean[c]);
+      }
+    }
   }
 
   /** ‖AᵀB‖²_F, summing per-chunk float products into doubles, chunks spread over the cores. */
-  private static double frobeniusSquared(DotKernel kernel, Centred a, Centred b) {
+  private static double frobeniusSquared(DotKernel kernel, Centring a, Centring b) {
     int n = a.rows();
     int chunks = (n + CHUNK - 1) / CHUNK;
     int workers = Math.min(Parallel.threads(), chunks);
     double[][] acc = new double[workers][];
     float[][] tiles = new float[workers][];
+    float[][] rowsA = new float[workers][];
+    float[][] rowsB = new float[workers][];
     int w = kernel.width();
     Parallel.run(workers, chunks, (wk, c) -> {
       if (acc[wk] == null) {
         acc[wk] = new double[a.cols() * b.stride()];
         tiles[wk] = new float[a.cols() * b.stride()];
+        rowsA[wk] = new float[CHUNK * a.stride()];
+        rowsB[wk] = a == b ? rowsA[wk] : new float[CHUNK * b.stride()];
       }
       int r0 = c * CHUNK;
       int len = Math.min(CHUNK, n - r0);
       float[] tile = tiles[wk];
+      a.rows(r0, len, rowsA[wk]);
+      if (a != b) b.rows(r0, len, rowsB[wk]);
       // Rows of the kernel's A side are features of a (stride 1, step a.stride per point); B's panels are b's rows.
-      kernel.panels(a.data(), r0 * a.stride(), 1, a.stride(), a.cols(), b.data(), r0 * b.stride(), b.stride(), w,
-          b.stride() / w, len, tile, 0, b.stride());
+      kernel.panels(rowsA[wk], 0, 1, a.stride(), a.cols(), rowsB[wk], 0, b.stride(), w, b.stride() / w, len, tile, 0, b.stride());
       double[] s = acc[wk];
       for (int i = 0; i < tile.length; i++) s[i] += tile[i];
     });
