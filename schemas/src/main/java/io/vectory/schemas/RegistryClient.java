@@ -132,7 +132,7 @@ public final class RegistryClient {
 
   /** Sets the subject's compatibility level (BACKWARD, FORWARD, FULL, NONE, ..._TRANSITIVE). */
   public void setCompatibility(String subject, String level) {
-    call("PUT", "/config/" + enc(subject), "{\"compatibility\":\"" + level + "\"}", "set compatibility of subject '" + subject + "'", subject);
+    call("PUT", "/config/" + enc(subject), json(Map.of("compatibility", level)), "set compatibility of subject '" + subject + "'", subject);
   }
 
   /** Whether {@code schema} is compatible with the latest version of {@code subject} under its rule. */
@@ -143,8 +143,12 @@ public final class RegistryClient {
   }
 
   private static String body(String schemaText) {
+    return json(Map.of("schema", schemaText));
+  }
+
+  private static String json(Map<String, String> fields) {
     try {
-      return JSON.writeValueAsString(Map.of("schema", schemaText));
+      return JSON.writeValueAsString(fields);
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }

@@ -2,6 +2,7 @@ package io.vectory.store;
 
 import io.vectory.avro.CheckpointKey;
 import io.vectory.avro.ComparisonResult;
+import io.vectory.streams.ComparisonResults;
 import io.vectory.avro.Relation;
 import io.vectory.core.compare.CompareOptions;
 import io.vectory.core.compare.ComparisonOutcome;
@@ -68,24 +69,12 @@ public final class StoredComparison {
 
   /** The comparison as the pipeline publishes it: checkpoint {@code a} against reference {@code b}. */
   public static ComparisonResult result(IndexInfo a, IndexInfo b, Relation relation, ComparisonOutcome out, Map<String, Double> labelMeans) {
-    List<Long> hist = new ArrayList<>(out.histogram().length);
-    for (long h : out.histogram()) hist.add(h);
-    return ComparisonResult.newBuilder()
+    return ComparisonResults.of(out, labelMeans)
         .setDataset(a.dataset() == null ? "" : a.dataset())
         .setModel(a.model() == null ? "" : a.model())
         .setA(key(a))
         .setB(key(b))
         .setRelation(relation)
-        .setK(out.k())
-        .setMetricA(io.vectory.avro.Metric.valueOf(out.metricA().name()))
-        .setMetricB(io.vectory.avro.Metric.valueOf(out.metricB().name()))
-        .setIncludeSelf(out.includeSelf())
-        .setExact(out.exact())
-        .setN(out.n())
-        .setMeanJaccard(out.meanJaccard())
-        .setHistogram(hist)
-        .setLabelMeans(labelMeans)
-        .setCka(Double.isFinite(out.cka()) ? out.cka() : null)
         .setComputeMillis(Math.round(out.nanos() / 1e6))
         .setComputedAt(Instant.now())
         .build();

@@ -286,24 +286,12 @@ final class CheckpointProcessor implements Processor<String, SpaceEvent, String,
     List<String> labels = a.columns().get(config.labelColumn());
     // The pair is in a's row order, so a's label column is already one label per compared row.
     if (labels != null) labelMeans = out.meanByLabel(labels.toArray(String[]::new));
-    List<Long> hist = new ArrayList<>(out.histogram().length);
-    for (long h : out.histogram()) hist.add(h);
-    return ComparisonResult.newBuilder()
+    return ComparisonResults.of(out, labelMeans)
         .setDataset(ra.getDataset())
         .setModel(ra.getModel())
         .setA(ra.getCheckpoint())
         .setB(rb.getCheckpoint())
         .setRelation(Relation.PREVIOUS)
-        .setK(out.k())
-        .setMetricA(io.vectory.avro.Metric.valueOf(out.metricA().name()))
-        .setMetricB(io.vectory.avro.Metric.valueOf(out.metricB().name()))
-        .setIncludeSelf(out.includeSelf())
-        .setExact(out.exact())
-        .setN(out.n())
-        .setMeanJaccard(out.meanJaccard())
-        .setHistogram(hist)
-        .setLabelMeans(labelMeans)
-        .setCka(Double.isFinite(out.cka()) ? out.cka() : null)
         .setComputeMillis(Math.round(nanos / 1e6))
         .setComputedAt(Instant.ofEpochMilli(context.currentSystemTimeMs()));
   }

@@ -4,7 +4,7 @@ import io.vectory.avro.ComparisonResult;
 import io.vectory.avro.DriftAlert;
 import io.vectory.avro.Relation;
 import io.vectory.ingest.PublishResult;
-import io.vectory.store.SpaceStores;
+import io.vectory.app.DataDirOption;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,6 +15,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -42,8 +43,7 @@ public final class DemoCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print each comparison result as one JSON object per line on stdout (progress goes to stderr).")
   boolean json;
 
-  @Option(names = "--data-dir", paramLabel = "DIR", description = "Data folder of the embedded store (default $VECTORY_HOME/data or ~/.vectory/data).")
-  Path dataDir;
+  @Mixin DataDirOption dataDir;
 
   @Option(names = "--experiment", description = "Experiment name, new to the store (default: fortunes-demo, or fortunes-demo-2, -3, ... when taken).")
   String experiment;
@@ -76,7 +76,7 @@ public final class DemoCommand implements Callable<Integer> {
     if (driftEpoch < 0) throw new ParameterException(spec.commandLine(), "--drift-epoch must be 0 (off) or an epoch, got " + driftEpoch);
     PrintStream out = System.out, err = System.err;
     PrintStream human = json ? err : out;
-    Path dir = dataDir != null ? dataDir : SpaceStores.defaultDataDir();
+    Path dir = dataDir.resolved();
     MetricLearningTrainer.Config training = MetricLearningTrainer.Config.defaults().withEpochs(epochs).withSeed(seed).withDrift(driftEpoch, driftFactor);
     if (driftEpoch > epochs) human.printf("note: --drift-epoch %d is past the last epoch %d, so this run has no deliberate drift%n", driftEpoch, epochs);
     human.println("vectory demo: a real training run, compared checkpoint by checkpoint by the Vectory pipeline, in one JVM");
@@ -118,7 +118,7 @@ public final class DemoCommand implements Callable<Integer> {
         t.brokerStart() / 1e9, t.streamsStart() / 1e9, t.train() / 1e9, t.publish() / 1e9, t.drain() / 1e9, t.total() / 1e9);
     human.printf("stored: %d checkpoint indices of %s/%s and %d comparisons, %d drift alert(s) in %s%n", result.indices().size(), experiment,
         DemoRun.SPACE, result.comparisons().size(), result.alerts().size(), result.dataDir());
-    String dd = dataDir == null ? "" : " --data-dir " + dir;
+    String dd = dataDir.given() == null ? "" : " --data-dir " + dir;
     human.printf("next: vectory ls%s%n      vectory query %s/%s@%d %s --vs %s/%s@1%s%n      vectory report %s%s%n", dd, experiment, DemoRun.SPACE,
         epochs, result.checkpoints().getFirst().ids().getFirst(), experiment, DemoRun.SPACE, dd, experiment, dd);
     return 0;

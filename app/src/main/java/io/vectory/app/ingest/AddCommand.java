@@ -2,7 +2,6 @@ package io.vectory.app.ingest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.vectory.app.KafkaOptions;
 import io.vectory.app.compare.ProgressPrinter;
 import io.vectory.app.store.StoreOptions;
 import io.vectory.avro.Relation;
@@ -116,19 +115,16 @@ public final class AddCommand implements Callable<Integer> {
   @Option(names = "--load", description = "Also load the space into the k-NN index SPACE_lsh_METRIC at once (as `vectory embeddings load` would).")
   boolean load;
 
-  @CommandLine.Mixin KafkaOptions kafka;
+  @CommandLine.Mixin PublishOptions publish;
 
   @CommandLine.Mixin StoreOptions storeOptions;
-
-  @Option(names = "--transactional-id", description = "Kafka transactional.id (default: a random one).")
-  String transactionalId;
 
   @Override
   public Integer call() {
     PrintWriter err = spec.commandLine().getErr();
     PrintWriter out = spec.commandLine().getOut();
     try {
-      IngestSettings settings = kafka.settings();
+      IngestSettings settings = publish.settings();
       boolean broker = !"default".equals(settings.source());
       try (SpaceStore store = storeOptions.open()) {
         Prepared p = prepare(store, err);
@@ -265,9 +261,7 @@ public final class AddCommand implements Callable<Integer> {
     Space s = p.space();
     err.println("vectory add: " + embeddings + ": " + s.vectors().rows() + " × " + s.vectors().cols() + " → " + settings.describe());
     if (load) err.println("vectory add: --load: the pipeline indexes the checkpoint as it accepts it; no separate index is made");
-    CheckpointPublisher.Builder b = settings.publisher();
-    if (transactionalId != null) b.transactionalId(transactionalId);
-    try (CheckpointPublisher pub = b.build()) {
+    try (CheckpointPublisher pub = publish.publisher(settings).build()) {
       String name = CheckpointNames.of(experiment, space, step);
       ProgressPrinter progress = new ProgressPrinter(err, "publishing " + name);
       PublishResult r = pub.publish(experiment, space, step, s.ids(), FloatBuffer.wrap(s.vectors().data()), s.vectors().cols(), p.description(),

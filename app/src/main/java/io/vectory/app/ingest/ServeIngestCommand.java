@@ -1,6 +1,7 @@
 package io.vectory.app.ingest;
 
-import io.vectory.app.KafkaOptions;
+import io.vectory.app.DataDirOption;
+import io.vectory.app.TopicsOption;
 import io.vectory.avro.Metric;
 import io.vectory.ingest.CheckpointPublisher;
 import io.vectory.ingest.IngestSettings;
@@ -11,7 +12,6 @@ import io.vectory.schemas.Topics;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
-import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -51,23 +51,19 @@ public final class ServeIngestCommand implements Callable<Integer> {
   @Option(names = "--model-name", defaultValue = "unknown", description = "Model name when a request gives none.")
   String modelName;
 
-  @CommandLine.Mixin KafkaOptions kafka;
+  @CommandLine.Mixin PublishOptions publish;
 
-  @Option(names = "--transactional-id", description = "Kafka transactional.id (default: a random one).")
-  String transactionalId;
+  @CommandLine.Mixin TopicsOption topicsOption;
 
-  @Option(names = "--topic-prefix", defaultValue = "", description = "Prefix of every topic name, as given to `vectory pipeline` (default: none).")
-  String topicPrefix;
-
-  @Option(names = "--data-dir", description = "With the embedded pipeline: folder of the embedded store (default: $VECTORY_HOME/data, else ~/.vectory/data).")
-  Path dataDir;
+  /** Where the embedded pipeline, started when no Kafka is configured, keeps its store. */
+  @CommandLine.Mixin DataDirOption dataDir;
 
   @Override
   public Integer call() throws Exception {
     PrintWriter err = spec.commandLine().getErr();
     IngestSettings settings;
     try {
-      settings = kafka.settings();
+      settings = publish.settings();
     } catch (IllegalArgumentException e) {
       err.println("vectory serve-ingest: " + e.getMessage());
       err.flush();
@@ -79,14 +75,12 @@ public final class ServeIngestCommand implements Callable<Integer> {
     if ("default".equals(settings.source()) && settings.schemaRegistry() == null) {
       err.println("vectory serve-ingest: no Kafka configured; starting the embedded pipeline ...");
       err.flush();
-      embedded = EmbeddedPipeline.start(dataDir != null ? dataDir : io.vectory.store.SpaceStores.defaultDataDir(), err);
+      embedded = EmbeddedPipeline.start(dataDir.resolved(), err);
       settings = new IngestSettings(embedded.bootstrapServers(), null, Map.of(), "embedded");
     }
     EmbeddedPipeline pipeline = embedded;
-    Topics topics = Topics.withPrefix(topicPrefix);
-    CheckpointPublisher.Builder b = settings.publisher().topics(topics);
-    if (transactionalId != null) b.transactionalId(transactionalId);
-    CheckpointPublisher publisher = b.build();
+    Topics topics = topicsOption.topics();
+    CheckpointPublisher publisher = publish.publisher(settings).topics(topics).build();
     SpaceDescription defaults = new SpaceDescription(datasetName, modelName, Metric.COSINE, null, Map.of(), "row", Map.of());
     IngestServer server;
     try {

@@ -1,12 +1,12 @@
 package io.vectory.app.pipeline;
 
 import io.vectory.app.KafkaOptions;
+import io.vectory.app.TopicsOption;
 import io.vectory.avro.ComparisonResult;
 import io.vectory.avro.DeadLetter;
 import io.vectory.avro.DriftAlert;
 import io.vectory.ingest.IngestSettings;
 import io.vectory.schemas.EventSerdes;
-import io.vectory.schemas.Topics;
 import io.vectory.streams.PipelineConfig;
 import io.vectory.streams.PipelineRunner;
 import io.vectory.streams.metrics.MetricsServer;
@@ -58,8 +58,7 @@ public final class PipelineCommand implements Callable<Integer> {
   @Option(names = "--partitions", defaultValue = "3", description = "Partitions for topics this creates (default: ${DEFAULT-VALUE}); experiments spread over them.")
   int partitions;
 
-  @Option(names = "--topic-prefix", defaultValue = "", description = "Prefix of every topic name (default: none).")
-  String topicPrefix;
+  @CommandLine.Mixin TopicsOption topicsOption;
 
   @Option(names = "--config", description = "Properties file with pipeline (and Kafka Streams) settings.")
   Path config;
@@ -67,11 +66,7 @@ public final class PipelineCommand implements Callable<Integer> {
   @Option(names = {"-P", "--property"}, description = "A pipeline or Kafka Streams setting, key=value (repeatable), e.g. -P compare.k=20 -P drift.floor.myrun=0.3.")
   Map<String, String> properties = new java.util.LinkedHashMap<>();
 
-  @Option(names = "--metrics-port", defaultValue = "9404", description = "Serve Prometheus metrics at /metrics on this port (default: ${DEFAULT-VALUE}; 0: off).")
-  int metricsPort;
-
-  @Option(names = "--metrics-host", defaultValue = "127.0.0.1", description = "Address the metrics endpoint binds (default: ${DEFAULT-VALUE}, this machine only; 0.0.0.0 for a scraper elsewhere).")
-  String metricsHost;
+  @CommandLine.Mixin MetricsOptions metricsOptions;
 
   @Option(names = "--until-comparisons", description = "Exit after this many comparison results (for scripts and benchmarks); default: run until Ctrl-C.")
   Integer untilComparisons;
@@ -97,13 +92,11 @@ public final class PipelineCommand implements Callable<Integer> {
     pipelineProps.putAll(properties);
     PipelineConfig pc;
     try {
-      pc = PipelineConfig.fromProperties(pipelineProps, Topics.withPrefix(topicPrefix), EventSerdes.fromConfig(settings.serdeConfig()));
+      pc = PipelineConfig.fromProperties(pipelineProps, topicsOption.topics(), EventSerdes.fromConfig(settings.serdeConfig()));
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), (config != null ? config + ": " : "") + e.getMessage());
     }
-    if (metricsPort < 0 || metricsPort > 65535) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "--metrics-port: expected 0 (off) or a port 1..65535, got " + metricsPort);
-    }
+    metricsOptions.check(spec.commandLine());
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     pc = pc.withMeterRegistry(registry);
     Path state = stateDir != null ? stateDir : Path.of(System.getProperty("user.home"), ".vectory", "streams");
@@ -140,17 +133,15 @@ public final class PipelineCommand implements Callable<Integer> {
     err.println("vectory pipeline: starting " + applicationId + " on " + settings.describe() + ", state " + state
         + "; reading " + pc.topics().spaceEvents.name() + "; results to " + pc.topics().comparisons.name() + " (indexed into " + os + " by the sink connector)");
     // Bound before Streams starts, so a taken port fails fast instead of after a rebalance.
-    MetricsServer metrics = null;
-    if (metricsPort != 0) {
-      try {
-        metrics = MetricsServer.start(registry, metricsHost, metricsPort);
-      } catch (java.io.UncheckedIOException e) {
-        err.println("vectory pipeline: " + e.getMessage() + " (choose another --metrics-port, or 0 for none)");
-        err.flush();
-        return 1;
-      }
-      err.println("vectory pipeline: metrics at " + metrics.url());
+    MetricsServer metrics;
+    try {
+      metrics = metricsOptions.start(registry);
+    } catch (java.io.UncheckedIOException e) {
+      err.println("vectory pipeline: " + e.getMessage() + " (choose another --metrics-port, or 0 for none)");
+      err.flush();
+      return 1;
     }
+    if (metrics != null) err.println("vectory pipeline: metrics at " + metrics.url());
     MetricsServer metricsServer = metrics;
     PipelineRunner runner;
     try {

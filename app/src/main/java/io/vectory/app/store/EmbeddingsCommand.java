@@ -29,14 +29,7 @@ import picocli.CommandLine.Parameters;
     description = "Load a space into a named k-NN index, list the indices, or delete indices and spaces.",
     subcommands = {EmbeddingsCommand.Load.class, EmbeddingsCommand.Delete.class, EmbeddingsCommand.ListIndices.class,
         EmbeddingsCommand.DeleteIndex.class, EmbeddingsCommand.DeleteAllIndices.class})
-public final class EmbeddingsCommand implements Runnable {
-
-  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-
-  @Override
-  public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "Missing subcommand: load, delete, list-indices, delete-index or delete-all-indices");
-  }
+public final class EmbeddingsCommand extends StoreCommands.Group {
 
   @Command(name = "load", mixinStandardHelpOptions = true, sortOptions = false,
       description = {"Load a space into the k-NN index INDEX (replacing one of that name).",
@@ -169,24 +162,20 @@ public final class EmbeddingsCommand implements Runnable {
 
     @Override
     public Integer call() {
-      return StoreCommands.run(spec, () -> {
-        PrintWriter out = spec.commandLine().getOut();
-        try (SpaceStore store = storeOptions.open()) {
-          List<IndexInfo> targets;
-          Optional<IndexInfo> one = store.find(ref);
-          if (allSteps && one.isPresent() && one.get().isCheckpoint() && ref.indexOf('@') < 0) {
-            IndexInfo latest = one.get();
-            targets = store.indices().stream()
-                .filter(i -> i.isCheckpoint() && latest.experiment().equals(i.experiment()) && latest.space().equals(i.space())).toList();
-          } else {
-            targets = one.map(List::of).orElse(List.of());
-          }
-          if (targets.isEmpty()) throw new IllegalArgumentException(store.noSuchIndex(ref));
-          Deletions d = new Deletions(store);
-          if (!recursive) d.requireNoDependents(targets);
-          for (IndexInfo i : targets) for (String line : d.space(i, recursive).deleted()) out.println("deleted " + line);
-          out.flush();
+      return StoreCommands.withStore(spec, storeOptions, (store, out) -> {
+        List<IndexInfo> targets;
+        Optional<IndexInfo> one = store.find(ref);
+        if (allSteps && one.isPresent() && one.get().isCheckpoint() && ref.indexOf('@') < 0) {
+          IndexInfo latest = one.get();
+          targets = store.indices().stream()
+              .filter(i -> i.isCheckpoint() && latest.experiment().equals(i.experiment()) && latest.space().equals(i.space())).toList();
+        } else {
+          targets = one.map(List::of).orElse(List.of());
         }
+        if (targets.isEmpty()) throw new IllegalArgumentException(store.noSuchIndex(ref));
+        Deletions d = new Deletions(store);
+        if (!recursive) d.requireNoDependents(targets);
+        for (IndexInfo i : targets) StoreCommands.printDeleted(out, d.space(i, recursive));
         return 0;
       });
     }
@@ -199,22 +188,18 @@ public final class EmbeddingsCommand implements Runnable {
 
     @Override
     public Integer call() {
-      return StoreCommands.run(spec, () -> {
-        PrintWriter out = spec.commandLine().getOut();
-        try (SpaceStore store = storeOptions.open()) {
-          List<IndexInfo> loaded = store.indices().stream().filter(i -> !i.isCheckpoint()).toList();
-          if (loaded.isEmpty()) {
-            out.println("No loaded indices in " + store.location() + " (create one with `vectory embeddings load INDEX SPACE`).");
-          } else {
-            List<String[]> rows = new ArrayList<>();
-            rows.add(new String[] {"NAME", "SOURCE", "ROWS", "DIM", "SIMILARITY", "MODEL", "INDEX"});
-            for (IndexInfo i : loaded) {
-              rows.add(new String[] {i.name(), i.source(), Long.toString(i.rows()), Integer.toString(i.dimension()), i.metric().label(),
-                  "hnsw".equals(i.knnModel()) ? "lsh (HNSW)" : i.knnModel(), i.physical()});
-            }
-            out.print(StoreCommands.table(rows));
+      return StoreCommands.withStore(spec, storeOptions, (store, out) -> {
+        List<IndexInfo> loaded = StoreCommands.loadedIndices(store);
+        if (loaded.isEmpty()) {
+          out.println("No loaded indices in " + store.location() + " (create one with `vectory embeddings load INDEX SPACE`).");
+        } else {
+          List<String[]> rows = new ArrayList<>();
+          rows.add(new String[] {"NAME", "SOURCE", "ROWS", "DIM", "SIMILARITY", "MODEL", "INDEX"});
+          for (IndexInfo i : loaded) {
+            rows.add(new String[] {i.name(), i.source(), Long.toString(i.rows()), Integer.toString(i.dimension()), i.metric().label(),
+                "hnsw".equals(i.knnModel()) ? "lsh (HNSW)" : i.knnModel(), i.physical()});
           }
-          out.flush();
+          out.print(StoreCommands.table(rows));
         }
         return 0;
       });
@@ -231,17 +216,13 @@ public final class EmbeddingsCommand implements Runnable {
 
     @Override
     public Integer call() {
-      return StoreCommands.run(spec, () -> {
-        PrintWriter out = spec.commandLine().getOut();
-        try (SpaceStore store = storeOptions.open()) {
-          IndexInfo i = store.find(index).orElseThrow(() -> new IllegalArgumentException(store.noSuchIndex(index)));
-          if (i.isCheckpoint()) {
-            throw new IllegalArgumentException(i.name() + " is a space, not a loaded index; delete it with `vectory embeddings delete " + i.name() + "`");
-          }
-          store.delete(i.name());
-          out.println("deleted index " + i.name() + " (" + i.rows() + " vectors, index " + i.physical() + ")");
-          out.flush();
+      return StoreCommands.withStore(spec, storeOptions, (store, out) -> {
+        IndexInfo i = store.find(index).orElseThrow(() -> new IllegalArgumentException(store.noSuchIndex(index)));
+        if (i.isCheckpoint()) {
+          throw new IllegalArgumentException(i.name() + " is a space, not a loaded index; delete it with `vectory embeddings delete " + i.name() + "`");
         }
+        store.delete(i.name());
+        out.println("deleted index " + i.name() + " (" + i.rows() + " vectors, index " + i.physical() + ")");
         return 0;
       });
     }
@@ -258,26 +239,20 @@ public final class EmbeddingsCommand implements Runnable {
 
     @Override
     public Integer call() {
-      return StoreCommands.run(spec, () -> {
-        PrintWriter out = spec.commandLine().getOut();
-        try (SpaceStore store = storeOptions.open()) {
-          List<IndexInfo> loaded = store.indices().stream().filter(i -> !i.isCheckpoint()).toList();
-          if (loaded.isEmpty()) {
-            out.println("No loaded indices in " + store.location() + "; nothing deleted.");
-            out.flush();
-            return 0;
-          }
-          if (!yes && !confirm(out, "Delete " + loaded.size() + " loaded indices (" + String.join(", ", loaded.stream().map(IndexInfo::name).toList())
-              + ") from " + store.location() + "? [y/N] ")) {
-            out.println("Nothing deleted.");
-            out.flush();
-            return 1;
-          }
-          for (IndexInfo i : loaded) {
-            store.delete(i.name());
-            out.println("deleted index " + i.name());
-          }
-          out.flush();
+      return StoreCommands.withStore(spec, storeOptions, (store, out) -> {
+        List<IndexInfo> loaded = StoreCommands.loadedIndices(store);
+        if (loaded.isEmpty()) {
+          out.println("No loaded indices in " + store.location() + "; nothing deleted.");
+          return 0;
+        }
+        if (!yes && !confirm(out, "Delete " + loaded.size() + " loaded indices (" + String.join(", ", loaded.stream().map(IndexInfo::name).toList())
+            + ") from " + store.location() + "? [y/N] ")) {
+          out.println("Nothing deleted.");
+          return 1;
+        }
+        for (IndexInfo i : loaded) {
+          store.delete(i.name());
+          out.println("deleted index " + i.name());
         }
         return 0;
       });

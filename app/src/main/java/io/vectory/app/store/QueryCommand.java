@@ -3,7 +3,6 @@ package io.vectory.app.store;
 import io.vectory.sink.IndexInfo;
 import io.vectory.store.SpaceStore;
 import io.vectory.store.SpaceStore.Neighbor;
-import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -41,9 +40,9 @@ public final class QueryCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     return StoreCommands.run(spec, () -> {
+      // Checked before the store opens: a bad -k is bad input even when the store is unreachable.
       if (k < 1) throw new IllegalArgumentException("-k " + k + ": expected at least 1");
-      PrintWriter out = spec.commandLine().getOut();
-      try (SpaceStore store = storeOptions.open()) {
+      return StoreCommands.withStore(spec, storeOptions, (store, out) -> {
         IndexInfo a = store.resolve(space);
         List<Neighbor> na = store.knn(a.name(), id, k, includeSelf);
         IndexInfo b = vs == null ? null : store.resolve(vs);
@@ -82,9 +81,8 @@ public final class QueryCommand implements Callable<Integer> {
           out.printf(Locale.ROOT, "%n* in both: %d of %d (Jaccard %.4f for this point, k=%d, %s)%n", both.size(), k,
               union.isEmpty() ? 0.0 : both.size() / (double) union.size(), k, includeSelf ? "self included" : "self excluded");
         }
-        out.flush();
-      }
-      return 0;
+        return 0;
+      });
     });
   }
 

@@ -1,12 +1,16 @@
 package io.vectory.app.store;
 
+import io.vectory.sink.IndexInfo;
 import io.vectory.sink.StoreUnavailableException;
+import io.vectory.store.Deletions;
+import io.vectory.store.SpaceStore;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 
-/** Shared exit codes and error reporting of the store verbs. */
+/** Shared exit codes, error reporting, store opening and output of the store verbs. */
 final class StoreCommands {
 
   /** Bad input: an unknown space, id or option value. */
@@ -15,6 +19,70 @@ final class StoreCommands {
   static final int UNAVAILABLE = 3;
 
   private StoreCommands() {}
+
+  /** What a store verb does with the open store; returns the exit code. */
+  interface Body {
+    int run(SpaceStore store, PrintWriter out) throws Exception;
+  }
+
+  /** Opens the store, runs the body with stdout (flushed after, whatever happens), and maps failures to exit codes. */
+  static int withStore(CommandLine.Model.CommandSpec spec, StoreOptions options, Body body) {
+    return run(spec, () -> {
+      PrintWriter out = spec.commandLine().getOut();
+      try (SpaceStore store = options.open()) {
+        return body.run(store, out);
+      } finally {
+        out.flush();
+      }
+    });
+  }
+
+  /** The indices loaded with {@code embeddings load} (not checkpoints of a space). */
+  static List<IndexInfo> loadedIndices(SpaceStore store) {
+    return store.indices().stream().filter(i -> !i.isCheckpoint()).toList();
+  }
+
+  static void printDeleted(PrintWriter out, Deletions.Report report) {
+    for (String line : report.deleted()) out.println("deleted " + line);
+  }
+
+  /** A group of verbs (dataset, experiment, embeddings) given without one: a usage error naming them. */
+  abstract static class Group implements Runnable {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+      List<String> names = List.copyOf(spec.subcommands().keySet());
+      String last = names.get(names.size() - 1);
+      String list = names.size() == 1 ? last : String.join(", ", names.subList(0, names.size() - 1)) + " or " + last;
+      throw new CommandLine.ParameterException(spec.commandLine(), "Missing subcommand: " + list);
+    }
+  }
+
+  /**
+   * {@code delete NAME [--recursive]} of a dataset or an experiment: the same verb over another kind of entry.
+   * Subclasses say which deletion runs; their command's description names the dependents.
+   */
+  abstract static class NamedDelete implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+    @CommandLine.Mixin StoreOptions storeOptions;
+
+    @CommandLine.Parameters(index = "0", paramLabel = "NAME", description = "The ${PARENT-COMMAND-NAME} to delete.")
+    String name;
+
+    @CommandLine.Option(names = "--recursive", description = "Also delete its dependents (named above).")
+    boolean recursive;
+
+    abstract Deletions.Report delete(Deletions deletions);
+
+    @Override
+    public Integer call() {
+      return withStore(spec, storeOptions, (store, out) -> {
+        printDeleted(out, delete(new Deletions(store)));
+        return 0;
+      });
+    }
+  }
 
   static int run(CommandLine.Model.CommandSpec spec, Callable<Integer> body) {
     PrintWriter err = spec.commandLine().getErr();

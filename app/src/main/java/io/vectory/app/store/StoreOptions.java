@@ -1,8 +1,9 @@
 package io.vectory.app.store;
 
+import io.vectory.app.DataDirOption;
 import io.vectory.store.SpaceStore;
 import io.vectory.store.SpaceStores;
-import java.nio.file.Path;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Which store a command reads: the embedded one under the data folder (default), or OpenSearch. */
@@ -12,12 +13,10 @@ public final class StoreOptions {
       description = "Use OpenSearch at URL (e.g. http://127.0.0.1:9200) instead of the embedded store.")
   String opensearch;
 
-  @Option(names = "--data-dir", paramLabel = "DIR",
-      description = "Folder of the embedded store (default: $VECTORY_HOME/data, else ~/.vectory/data).")
-  Path dataDir;
+  @Mixin DataDirOption dataDir;
 
   public SpaceStore open() {
-    return SpaceStores.open(opensearch, dataDir);
+    return SpaceStores.open(opensearch, dataDir.given());
   }
 
   String describe(SpaceStore store) {
