@@ -235,6 +235,15 @@ public final class AddCommand implements Callable<Integer> {
         m.label(), p.dataset(), store.location(), (System.nanoTime() - t0) / 1e9);
     // As the pipeline: the previous accepted step and the first, both before this one (a later step is not a reference).
     List<IndexInfo> before = earlier.stream().filter(i -> i.step() < step).toList();
+    int k = PipelineConfig.defaults(null, null).k();
+    if (!before.isEmpty() && info.rows() - 1 < k) {
+      // As in the pipeline, which indexes such a checkpoint and dead-letters its comparisons: said here, not thrown from the engine.
+      out.flush();
+      err.println("vectory add: " + info.name() + " is stored but not compared with " + before.get(before.size() - 1).name() + ": it has "
+          + info.rows() + " points, and a comparison takes the k = " + k + " nearest neighbours of each (the pipeline's k), which needs at least "
+          + (k + 1) + " points");
+      return 2;
+    }
     if (!before.isEmpty()) compareWithReferences(store, info, p.space(), before, out, err);
     if (load) loadIndex(store, info, p.space(), out);
     out.flush();

@@ -32,7 +32,11 @@ public record Metadata(String source, List<String> header, List<List<String>> ro
   public static String readText(Path file) throws IOException {
     if (Files.isDirectory(file)) throw new IllegalArgumentException(file + ": is a directory; expected a CSV file");
     if (!Files.exists(file)) throw new java.nio.file.NoSuchFileException(file.toString(), null, "no such file");
-    byte[] bytes = Files.readAllBytes(file);
+    return decode(file.toString(), Files.readAllBytes(file));
+  }
+
+  /** CSV bytes decoded as UTF-8; bytes that are not UTF-8 are refused naming {@code source}, the line and the byte. */
+  public static String decode(String source, byte[] bytes) {
     java.nio.charset.CharsetDecoder dec = StandardCharsets.UTF_8.newDecoder()
         .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
         .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT);
@@ -43,7 +47,7 @@ public record Metadata(String source, List<String> header, List<List<String>> ro
       int at = in.position();
       int line = 1;
       for (int i = 0; i < at; i++) if (bytes[i] == '\n') line++;
-      throw new IllegalArgumentException(file + ": line " + line + ": byte 0x" + String.format("%02x", bytes[at] & 0xff) + " at offset " + at
+      throw new IllegalArgumentException(source + ": line " + line + ": byte 0x" + String.format("%02x", bytes[at] & 0xff) + " at offset " + at
           + " is not UTF-8; expected a UTF-8 CSV (re-save it as UTF-8, e.g. iconv -f latin1 -t utf-8)");
     }
     dec.flush(out);
