@@ -109,6 +109,18 @@ public final class CheckpointPublisher implements AutoCloseable {
     return publish(experiment, space, step, ids, Rows.of(vectors, dimension), description, progress);
   }
 
+  /**
+   * The checks {@link #publish} makes before sending anything (names, step, rows, dimension, ids, finite values, no zero
+   * vector under cosine, metadata columns), for a caller that stores a checkpoint without publishing it
+   * ({@code vectory add} with no broker): one rule for both paths.
+   *
+   * @throws InvalidCheckpointException naming the checkpoint and the first problem found
+   */
+  public static void validate(String experiment, String space, long step, List<String> ids, FloatBuffer vectors, int dimension, SpaceDescription description) {
+    if (dimension <= 0) throw new InvalidCheckpointException(CheckpointNames.of(experiment, space, step) + ": dimension must be positive, got " + dimension);
+    CheckpointValidator.validate(experiment, space, step, ids, Rows.of(vectors, dimension), description == null ? SpaceDescription.of(null, null) : description);
+  }
+
   private PublishResult publish(String experiment, String space, long step, List<String> ids, Rows rows, SpaceDescription d, PublishProgress progress) {
     d = d == null ? SpaceDescription.of(null, null) : d;
     CheckpointValidator.validate(experiment, space, step, ids, rows, d);

@@ -198,6 +198,8 @@ public final class CheckpointProtocol {
     private long nonFinite;
     private long firstNonFiniteRow = -1;
     private int firstNonFiniteComponent = -1;
+    private long zeroVectors;
+    private long firstZeroRow = -1;
     private int expectedSequence;
     private int chunks;
     private long rows;
@@ -274,10 +276,19 @@ public final class CheckpointProtocol {
       crc.update(vectors.duplicate());
       if (dim > 0) {
         FloatBuffer f = vectors.order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+        boolean cosine = registered != null && registered.getMetric() == io.vectory.avro.Metric.COSINE;
+        boolean zero = true;
         for (int i = 0, len = f.remaining(); i < len; i++) {
-          if (!Float.isFinite(f.get(i)) && nonFinite++ == 0) {
+          float v = f.get(i);
+          if (!Float.isFinite(v) && nonFinite++ == 0) {
             firstNonFiniteRow = rows + i / dim;
             firstNonFiniteComponent = i % dim;
+          }
+          zero &= v == 0;
+          if (i % dim == dim - 1) {
+            // A zero vector has no direction: under cosine its distances are undefined (NaN), so it is refused.
+            if (zero && cosine && zeroVectors++ == 0) firstZeroRow = rows + i / dim;
+            zero = true;
           }
         }
       }
@@ -311,6 +322,10 @@ public final class CheckpointProtocol {
       if (nonFinite > 0) {
         problems.add("vectors: " + nonFinite + " non-finite value" + (nonFinite > 1 ? "s" : "") + " (NaN or ±Infinity), first at row "
             + firstNonFiniteRow + " component " + firstNonFiniteComponent + "; expected finite float32");
+      }
+      if (zeroVectors > 0) {
+        problems.add("vectors: " + zeroVectors + " zero vector" + (zeroVectors > 1 ? "s" : "") + ", first at row " + firstZeroRow
+            + "; a zero vector has no direction under the cosine metric, expected non-zero rows (or another metric)");
       }
       return problems;
     }

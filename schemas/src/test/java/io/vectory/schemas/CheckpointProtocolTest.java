@@ -83,6 +83,19 @@ class CheckpointProtocolTest {
   }
 
   @Test
+  void aZeroVectorIsRefusedUnderCosineOnlyNamingItsRow() {
+    float[][] v = vectors(6, 3);
+    v[3] = new float[] {0f, -0.0f, 0f};
+    v[5] = new float[3];
+    List<String> problems = validate(CheckpointProtocol.events(registered(6, 3, List.of()), ids(6), v, List.of(), 2, Instant.ofEpochMilli(2)));
+    assertEquals(List.of("vectors: 2 zero vectors, first at row 3; a zero vector has no direction under the cosine metric, expected non-zero rows"
+        + " (or another metric)"), problems);
+    SpaceRegistered euclidean = registered(6, 3, List.of());
+    euclidean.setMetric(Metric.EUCLIDEAN);
+    assertEquals(List.of(), validate(CheckpointProtocol.events(euclidean, ids(6), v, List.of(), 2, Instant.ofEpochMilli(2))));
+  }
+
+  @Test
   void validationNamesTheFieldThatIsWrong() {
     List<SpaceEvent> events = CheckpointProtocol.events(registered(6, 2, List.of("label")), ids(6), vectors(6, 2),
         List.of(List.of("a"), List.of("a"), List.of("b"), List.of("b"), List.of("c"), List.of("c")), 2, Instant.ofEpochMilli(2));

@@ -23,7 +23,6 @@ import io.vectory.streams.PipelineConfig;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.FloatBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -161,16 +160,21 @@ public final class AddCommand implements Callable<Integer> {
     String ds = datasetName != null ? datasetName : stem(dataset != null ? dataset : embeddings);
     List<String> header = List.of();
     String ids = idField;
+    Runnable register = () -> {};
     if (dataset != null) {
-      String text = Files.readString(dataset, StandardCharsets.UTF_8);
+      String text = Metadata.readText(dataset);
       Metadata md = Metadata.parse(dataset.toString(), text);
       header = md.header();
       s = md.attach(s, loaded.ownIds(), idField);
       if (idField != null) md.ids(idField); // unique, non-empty: checked before registering
-      Optional<DatasetEntry> before = store.dataset(ds);
-      store.putDataset(new DatasetEntry(ds, idField, md.rows().size(), dataset.toAbsolutePath().toString(), System.currentTimeMillis()), text);
-      err.println("vectory add: dataset " + ds + " " + (before.isPresent() ? "re-registered" : "registered") + " from " + dataset
-          + " (" + md.rows().size() + " rows" + (idField == null ? ", ids are row numbers" : ", ids from " + idField) + ")");
+      int csvRows = md.rows().size();
+      // Registered only once the whole checkpoint has passed its checks: a refused add leaves the store as it was.
+      register = () -> {
+        Optional<DatasetEntry> before = store.dataset(ds);
+        store.putDataset(new DatasetEntry(ds, idField, csvRows, dataset.toAbsolutePath().toString(), System.currentTimeMillis()), text);
+        err.println("vectory add: dataset " + ds + " " + (before.isPresent() ? "re-registered" : "registered") + " from " + dataset
+            + " (" + csvRows + " rows" + (idField == null ? ", ids are row numbers" : ", ids from " + idField) + ")");
+      };
     } else {
       Optional<DatasetEntry> registered = datasetName == null ? Optional.empty() : store.dataset(datasetName);
       if (registered.isPresent()) {
@@ -202,6 +206,15 @@ public final class AddCommand implements Callable<Integer> {
     Map<String, String> described = new LinkedHashMap<>(parameters);
     if (trainDataset != null) described.put("train_dataset", trainDataset);
     SpaceDescription d = new SpaceDescription(ds, model, m, epoch, described, ids == null ? "row" : ids, columns);
+    // The publisher's checks on both paths (names, rows, dimension, ids, finite values, zero vectors under cosine),
+    // so what the embedded store accepts is what the pipeline accepts; the file is named beside the reason.
+    try {
+      CheckpointPublisher.validate(experiment, space, step, withColumns.ids(), FloatBuffer.wrap(withColumns.vectors().data()),
+          withColumns.vectors().cols(), d);
+    } catch (io.vectory.ingest.InvalidCheckpointException e) {
+      throw new IllegalArgumentException(embeddings + ": " + e.getMessage(), e);
+    }
+    register.run();
     return new Prepared(withColumns, ds, m, parameters, d);
   }
 
@@ -218,6 +231,15 @@ public final class AddCommand implements Callable<Integer> {
         m.label(), p.dataset(), store.location(), (System.nanoTime() - t0) / 1e9);
     // As the pipeline: the previous accepted step and the first, both before this one (a later step is not a reference).
     List<IndexInfo> before = earlier.stream().filter(i -> i.step() < step).toList();
+    int k = PipelineConfig.defaults(null, null).k();
+    if (!before.isEmpty() && info.rows() - 1 < k) {
+      // As in the pipeline, which indexes such a checkpoint and dead-letters its comparisons: said here, not thrown from the engine.
+      out.flush();
+      err.println("vectory add: " + info.name() + " is stored but not compared with " + before.get(before.size() - 1).name() + ": it has "
+          + info.rows() + " points, and a comparison takes the k = " + k + " nearest neighbours of each (the pipeline's k), which needs at least "
+          + (k + 1) + " points");
+      return 2;
+    }
     if (!before.isEmpty()) compareWithReferences(store, info, p.space(), before, out, err);
     if (load) loadIndex(store, info, p.space(), out);
     out.flush();

@@ -115,6 +115,8 @@ public final class EmbeddingsCommand extends StoreCommands.Group {
               datasetName = stem(dataset);
             }
             metric = similarity == null ? Metric.COSINE : Metric.parse(similarity);
+            String size = io.vectory.schemas.CheckpointProtocol.checkSize(s.vectors().rows(), s.vectors().cols());
+            if (!size.isEmpty()) throw new IllegalArgumentException(space + ": " + size);
           } else {
             throw new IllegalArgumentException(store.noSuchIndex(space) + "; or give a .npy/.npz file");
           }

@@ -91,6 +91,14 @@ final class StoreCommands {
     } catch (IllegalArgumentException e) {
       err.println("vectory " + spec.name() + ": " + e.getMessage());
       return BAD_INPUT;
+    } catch (java.nio.file.NoSuchFileException e) {
+      // A file the user named (a .npy/.npz SPACE, a -d CSV): input, like add's.
+      err.println("vectory " + spec.name() + ": " + e.getFile() + ": no such file");
+      return BAD_INPUT;
+    } catch (java.io.IOException e) {
+      // Reading a file the user named (bad .npy/.npz bytes, an unreadable file): the message names it.
+      err.println("vectory " + spec.name() + ": " + e.getMessage());
+      return BAD_INPUT;
     } catch (StoreUnavailableException | UncheckedIOException e) {
       err.println("vectory " + spec.name() + ": " + e.getMessage());
       return UNAVAILABLE;

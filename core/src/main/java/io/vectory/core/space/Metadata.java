@@ -22,7 +22,36 @@ import java.util.Map;
 public record Metadata(String source, List<String> header, List<List<String>> rows, int[] lines) {
 
   public static Metadata read(Path file) throws IOException {
-    return parse(file.toString(), Files.readString(file, StandardCharsets.UTF_8));
+    return parse(file.toString(), readText(file));
+  }
+
+  /**
+   * The CSV's text, decoded as UTF-8. A directory, or bytes that are not UTF-8 (a Latin-1 or Windows-1252 export),
+   * are refused naming the file and, for bad bytes, the line and the byte.
+   */
+  public static String readText(Path file) throws IOException {
+    if (Files.isDirectory(file)) throw new IllegalArgumentException(file + ": is a directory; expected a CSV file");
+    if (!Files.exists(file)) throw new java.nio.file.NoSuchFileException(file.toString(), null, "no such file");
+    return decode(file.toString(), Files.readAllBytes(file));
+  }
+
+  /** CSV bytes decoded as UTF-8; bytes that are not UTF-8 are refused naming {@code source}, the line and the byte. */
+  public static String decode(String source, byte[] bytes) {
+    java.nio.charset.CharsetDecoder dec = StandardCharsets.UTF_8.newDecoder()
+        .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+        .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT);
+    java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(bytes);
+    java.nio.CharBuffer out = java.nio.CharBuffer.allocate(bytes.length);
+    java.nio.charset.CoderResult r = dec.decode(in, out, true);
+    if (r.isError()) {
+      int at = in.position();
+      int line = 1;
+      for (int i = 0; i < at; i++) if (bytes[i] == '\n') line++;
+      throw new IllegalArgumentException(source + ": line " + line + ": byte 0x" + String.format("%02x", bytes[at] & 0xff) + " at offset " + at
+          + " is not UTF-8; expected a UTF-8 CSV (re-save it as UTF-8, e.g. iconv -f latin1 -t utf-8)");
+    }
+    dec.flush(out);
+    return out.flip().toString();
   }
 
   public static Metadata parse(String source, String text) {

@@ -42,6 +42,7 @@ public final class NpySpaceSource implements SpaceSource {
 
   public Loaded load(Path file) throws IOException {
     if (!Files.exists(file)) throw new NoSuchFileException(file.toString(), null, "no such file");
+    if (Files.isDirectory(file)) throw new IllegalArgumentException(file + ": is a directory; expected a .npy or .npz file");
     String name = file.toString();
     boolean npz = name.toLowerCase(Locale.ROOT).endsWith(".npz") || isZip(file);
     if (npz) {

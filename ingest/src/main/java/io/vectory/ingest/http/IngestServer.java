@@ -172,7 +172,7 @@ public final class IngestServer implements AutoCloseable {
       byte[] csv = parts.get("metadata");
       if (csv != null) {
         // Validated as `vectory add -d` validates its CSV: one row per vector, unique non-empty ids in --id-field.
-        Metadata md = Metadata.parse("part 'metadata'", new String(csv, StandardCharsets.UTF_8));
+        Metadata md = Metadata.parse("part 'metadata'", Metadata.decode("part 'metadata'", csv));
         Space s = md.attach(new Space("part 'vectors'", ids != null ? ids : Space.rowNumbers(npy.vectors().rows()), npy.vectors(), Map.of()),
             ids != null, idField);
         ids = s.ids();
