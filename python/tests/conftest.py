@@ -97,3 +97,62 @@ def vectory_compare(a, b, tmp, labels=None):
     r = subprocess.run(args, capture_output=True, text=True, cwd=ROOT)
     assert r.returncode == 0, r.stderr
     return json.loads(r.stdout)
+
+
+OPENSEARCH = os.environ.get("VECTORY_OPENSEARCH", "http://127.0.0.1:9200")
+
+
+@pytest.fixture(scope="session")
+def rejections_sink(stack):
+    """A Kafka Connect worker of this run's own with this checkout's sink connector (sink/target/connect-plugin),
+    indexing this run's dead-letter topic into the real vectory-dead-letters index (the shared worker reads the
+    unprefixed topics, with whatever plugin it was started with). Classpath: the one bin/stack resolved."""
+    plugin = os.path.join(ROOT, "sink", "target", "connect-plugin")
+    stack_dir = os.environ.get("VECTORY_STACK_DIR", os.path.expanduser("~/.vectory/stack"))
+    cp_file = os.path.join(stack_dir, "lib", "connect-4.4.0.classpath")
+    if not os.path.isdir(plugin):
+        pytest.fail(f"no connector plugin at {plugin}: build it (mvn -pl sink -am package -DskipTests)")
+    if not os.path.isfile(cp_file):
+        pytest.fail(f"no Connect classpath at {cp_file}: run bin/stack up once (it resolves it)")
+    tmp = os.path.join(stack["tmp"], "connect")
+    os.makedirs(os.path.join(tmp, "plugins"))
+    os.symlink(plugin, os.path.join(tmp, "plugins", "vectory-opensearch-sink"))
+    topic = stack["prefix"] + "vectory.dead-letters"
+    with open(os.path.join(tmp, "worker.properties"), "w") as f:
+        f.write(f"bootstrap.servers={BOOTSTRAP}\nlisteners=http://127.0.0.1:0\n"
+                "key.converter=org.apache.kafka.connect.storage.StringConverter\n"
+                "value.converter=org.apache.kafka.connect.converters.ByteArrayConverter\n"
+                f"offset.storage.file.filename={tmp}/offsets\noffset.flush.interval.ms=1000\n"
+                f"plugin.path={tmp}/plugins\nplugin.discovery=service_load\nconsumer.isolation.level=read_committed\n")
+    with open(os.path.join(tmp, "sink.properties"), "w") as f:
+        f.write(f"name=pytest-rejections-{stack['prefix'].strip('.')}\nconnector.class=io.vectory.sink.OpenSearchSinkConnector\n"
+                f"tasks.max=1\ntopics={topic}\ntopic.dead-letters={topic}\nindex.prefix=vectory-\nopensearch.url={OPENSEARCH}\n"
+                f"schema.registry.url={REGISTRY}\nkey.converter=org.apache.kafka.connect.storage.StringConverter\n"
+                "value.converter=org.apache.kafka.connect.converters.ByteArrayConverter\n"
+                "consumer.override.auto.offset.reset=earliest\nerrors.tolerance=none\n")
+    java = os.path.join(os.environ.get("JAVA_HOME", "/usr/lib/jvm/temurin-25-jdk-amd64"), "bin", "java")
+    log = open(os.path.join(tmp, "connect.log"), "w")
+    proc = subprocess.Popen([java, "-Xmx384m", "-cp", open(cp_file).read().strip(), "org.apache.kafka.connect.cli.ConnectStandalone",
+                             os.path.join(tmp, "worker.properties"), os.path.join(tmp, "sink.properties")],
+                            stdout=log, stderr=subprocess.STDOUT, cwd=tmp)
+    try:
+        yield {"log": os.path.join(tmp, "connect.log"), "proc": proc}
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def opensearch_search(index, body):
+    import urllib.request
+    req = urllib.request.Request(f"{OPENSEARCH}/{index}/_search", data=json.dumps(body).encode(), method="POST",
+                                 headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return json.load(r)
+    except urllib.error.HTTPError as e:
+        if e.code == 404:
+            return {"hits": {"hits": []}}
+        raise

@@ -1,6 +1,6 @@
 """`vectory serve-ingest` with nothing configured runs the whole pipeline in its process (in-process broker, Streams
 app, embedded store): the client's default needs no other server, and `ls` and `compare` see what it published,
-labels included."""
+labels included; and what the pipeline rejects, `ls` lists with its reason."""
 import json
 import os
 import subprocess
@@ -10,6 +10,7 @@ import pytest
 
 import vectory
 from conftest import ROOT, VECTORY, Service
+from vectory import VectoryError
 
 
 @pytest.fixture(scope="module")
@@ -21,11 +22,11 @@ def embedded(tmp_path_factory):
     os.environ["VECTORY_CONFIG"] = os.path.join(tmp, "no-such-config.properties")  # nothing configured
     try:
         s = Service("serve-ingest-embedded", ["serve-ingest", "--port", "0", "--data-dir", os.path.join(tmp, "data")],
-                    r"listening on (http://[0-9.]+:\d+).*the embedded pipeline", tmp)
+                    r"listening on (http://[0-9.]+:\d+).*the embedded pipeline \(in-process Kafka ([0-9.]+:\d+)", tmp)
     finally:
         os.environ.clear()
         os.environ.update(env_before)
-    yield {"url": s.match.group(1), "data": os.path.join(tmp, "data")}
+    yield {"url": s.match.group(1), "kafka": s.match.group(2), "data": os.path.join(tmp, "data")}
     s.stop()
 
 
@@ -53,3 +54,21 @@ def test_embedded_pipeline_indexes_into_the_store_with_labels(embedded):
     for label, mean in stored["label_means"].items():
         assert online["label_means"][label] == pytest.approx(mean, abs=1e-12)
     assert online["mean_jaccard"] == pytest.approx(stored["mean_jaccard"], abs=1e-12)
+
+
+def test_a_checkpoint_the_pipeline_rejects_is_listed_by_ls(embedded):
+    """A raw Kafka-transport publish straight to the embedded broker that passes the client's checks but conflicts with
+    what the pipeline accepted (an earlier step): log(wait=True) raises with the reason, and `vectory ls` lists it."""
+    rng = np.random.default_rng(12)
+    x = rng.normal(size=(40, 8)).astype("f4")
+    ids = [f"pt-{i}" for i in range(40)]
+    name = "py-embedded-reject"
+    ahead = vectory.Run(name, space="head", run=None, bootstrap_servers=embedded["kafka"], quiet=True)
+    assert ahead.log(step=5, vectors=x, ids=ids, wait=True)["verdict"] == "accepted"
+    late = vectory.Run(name, space="head", run=None, bootstrap_servers=embedded["kafka"], quiet=True)
+    with pytest.raises(VectoryError, match=r"rejected by the pipeline: .*step: 3 is not after the previous accepted"):
+        late.log(step=3, vectors=x, ids=ids, wait=True)
+    ls = cli("ls", "--data-dir", embedded["data"], "-e", name)
+    section = ls[ls.index("Rejected: 1 "):]
+    row = next(l for l in section.splitlines() if f" {name} " in l)
+    assert row.split()[2:5] == [name, "head", "3"] and "step: 3 is not after the previous accepted checkpoint" in row, ls

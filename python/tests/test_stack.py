@@ -1,6 +1,10 @@
 """Both transports against the real stack (Kafka, Apicurio, the Streams app started by conftest): what the pipeline
 computes online equals `vectory compare` on the same arrays; labels reach the per-label means; retries, re-runs and
 rejections are never silent."""
+import json
+import os
+import subprocess
+import time
 import uuid
 
 import numpy as np
@@ -9,7 +13,7 @@ import pytest
 import vectory
 from vectory import _avro
 from vectory import VectoryError
-from conftest import BOOTSTRAP, REGISTRY, vectory_compare
+from conftest import BOOTSTRAP, OPENSEARCH, REGISTRY, ROOT, VECTORY, opensearch_search, vectory_compare
 
 N, D, STEPS = 150, 16, 3
 
@@ -133,9 +137,10 @@ def test_verbatim_rerun_over_http_is_refused_at_publish_time(stack):
 
 
 @pytest.mark.parametrize("transport", ["http", "kafka"])
-def test_wait_raises_with_the_pipelines_reason(stack, transport):
+def test_wait_raises_with_the_pipelines_reason(stack, rejections_sink, transport):
     """A checkpoint the pipeline drops (here: an earlier step than one it accepted, sent where no publish-time check
-    could know) makes log(wait=True) raise with the pipeline's reason."""
+    could know) makes log(wait=True) raise with the pipeline's reason; the sink connector indexes the rejection into
+    vectory-dead-letters, and `vectory ls` on OpenSearch lists it."""
     vectors, ids, _ = trajectory(6)
     name = "py-reject-" + uuid.uuid4().hex[:6]
     kafka = {"bootstrap_servers": BOOTSTRAP, "schema_registry": REGISTRY, "topic_prefix": stack["prefix"]}
@@ -144,3 +149,19 @@ def test_wait_raises_with_the_pipelines_reason(stack, transport):
     late = vectory.Run(name, space="head", run=None, quiet=True, **({"url": stack["url"]} if transport == "http" else kafka))
     with pytest.raises(VectoryError, match=r"rejected by the pipeline: .*step: 3 is not after the previous accepted"):
         late.log(step=3, vectors=vectors[1], ids=ids, wait=True)
+
+    deadline, hits = time.monotonic() + 90, []
+    while not hits and time.monotonic() < deadline:
+        hits = opensearch_search("vectory-dead-letters", {"query": {"term": {"experiment": name}}})["hits"]["hits"]
+        if not hits:
+            assert rejections_sink["proc"].poll() is None, open(rejections_sink["log"]).read()[-4000:]
+            time.sleep(1)
+    assert len(hits) == 1, open(rejections_sink["log"]).read()[-4000:]
+    doc = hits[0]["_source"]
+    assert (doc["space"], doc["step"], doc["checkpoint"]) == ("head", 3, f"{name}/head@3")
+    assert "step: 3 is not after the previous accepted checkpoint" in doc["reason"]
+    r = subprocess.run([VECTORY, "ls", "--opensearch", OPENSEARCH, "-e", name], capture_output=True, text=True, cwd=ROOT)
+    assert r.returncode == 0, r.stdout + r.stderr
+    section = r.stdout[r.stdout.index("Rejected: 1 "):]
+    row = next(l for l in section.splitlines() if f" {name} " in l)
+    assert row.split()[2:5] == [name, "head", "3"] and "is not after the previous accepted checkpoint" in row, r.stdout

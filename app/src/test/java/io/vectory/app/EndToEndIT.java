@@ -550,10 +550,11 @@ class EndToEndIT {
     Map<String, String> cfg = new LinkedHashMap<>();
     file.stringPropertyNames().forEach(k -> cfg.put(k, file.getProperty(k)));
     cfg.remove("name");
-    cfg.put("topics", String.join(",", topics.indexedSpaces.name(), topics.comparisons.name(), topics.alerts.name()));
+    cfg.put("topics", String.join(",", topics.indexedSpaces.name(), topics.comparisons.name(), topics.alerts.name(), topics.deadLetters.name()));
     cfg.put("topic.indexed-spaces", topics.indexedSpaces.name());
     cfg.put("topic.comparisons", topics.comparisons.name());
     cfg.put("topic.alerts", topics.alerts.name());
+    cfg.put("topic.dead-letters", topics.deadLetters.name());
     cfg.put("index.prefix", indexPrefix);
     cfg.put("opensearch.url", opensearch);
     cfg.put("schema.registry.url", registry);

@@ -18,6 +18,21 @@ public final class CheckpointNames {
     return of(k.getExperiment(), k.getSpace(), k.getStep());
   }
 
+  /**
+   * The key {@link #of} spelled, or null when {@code name} is not of the form {@code experiment/space@step}
+   * (valid names hold neither '/' nor '@', so the parts are unambiguous).
+   */
+  public static CheckpointKey parse(String name) {
+    if (name == null) return null;
+    int slash = name.indexOf('/'), at = name.lastIndexOf('@');
+    if (slash <= 0 || at <= slash + 1 || at == name.length() - 1 || name.indexOf('/', slash + 1) >= 0 || name.indexOf('@') != at) return null;
+    try {
+      return new CheckpointKey(name.substring(0, slash), name.substring(slash + 1, at), Long.parseLong(name.substring(at + 1)));
+    } catch (NumberFormatException e) {
+      return null;
+    }
+  }
+
   /** The longest name accepted, in code points: long enough for any run id, short enough for index names and terminals. */
   public static final int MAX_NAME_LENGTH = 200;
 

@@ -16,6 +16,17 @@ class CheckpointNamesTest {
   }
 
   @Test
+  void parsesWhatOfSpells() {
+    io.vectory.avro.CheckpointKey k = CheckpointNames.parse(CheckpointNames.of("digits triplet.run-2", "head", 12));
+    assertEquals("digits triplet.run-2", k.getExperiment());
+    assertEquals("head", k.getSpace());
+    assertEquals(12L, k.getStep());
+    for (String bad : new String[] {"exp/space", "exp@3", "/s@1", "e/@1", "e/s@", "e/s@x", "e/s/t@1", "e/s@1@2", null}) {
+      assertEquals(null, CheckpointNames.parse(bad), String.valueOf(bad));
+    }
+  }
+
+  @Test
   void refusesHostileNamesSayingWhy() {
     assertMessage("experiment name is empty", "");
     assertMessage("non-printable character U+0000 at position 1", "a\u0000b");

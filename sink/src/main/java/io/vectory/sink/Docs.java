@@ -2,10 +2,13 @@ package io.vectory.sink;
 
 import io.vectory.avro.CheckpointKey;
 import io.vectory.avro.ComparisonResult;
+import io.vectory.avro.DeadLetter;
 import io.vectory.avro.DriftAlert;
 import io.vectory.avro.DriftRule;
 import io.vectory.avro.Relation;
 import io.vectory.core.compare.Metric;
+import io.vectory.schemas.CheckpointNames;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -130,6 +133,54 @@ public final class Docs {
         .setTrailingMean(d.get("trailing_mean") == null ? null : dbl(d, "trailing_mean"))
         .setMessage(str(d, "message"))
         .setRaisedAt(java.time.Instant.ofEpochMilli(lng(d, "@timestamp")))
+        .build();
+  }
+
+  // ---- dead letters (rejections)
+
+  /**
+   * source_topic|partition|offset|crc32c(reason): one document per rejected record and reason, so a replay of the
+   * Streams app's output overwrites instead of doubling.
+   */
+  public static String deadLetterId(DeadLetter d) {
+    java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+    crc.update(d.getReason().getBytes(StandardCharsets.UTF_8));
+    String where = d.getOffset() >= 0 ? d.getPartition() + "|" + d.getOffset()
+        : "-|" + d.getFailedAt().toEpochMilli() + "|" + (d.getCheckpoint() == null ? d.getKey() : d.getCheckpoint());
+    return d.getSourceTopic() + "|" + where + "|" + Long.toHexString(crc.getValue());
+  }
+
+  /**
+   * A rejection as the vectory-dead-letters mapping has it: experiment, space and step from the dead letter's
+   * checkpoint ({@code experiment/space@step}; the record key is the experiment when the checkpoint is unknown),
+   * the reason, where the record was, when. The payload bytes are not kept, only their size.
+   */
+  public static Map<String, Object> deadLetterDoc(DeadLetter d) {
+    CheckpointKey k = CheckpointNames.parse(d.getCheckpoint());
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("@timestamp", d.getFailedAt().toEpochMilli());
+    m.put("experiment", k != null ? k.getExperiment() : d.getKey());
+    m.put("space", k == null ? null : k.getSpace());
+    m.put("step", k == null ? null : k.getStep());
+    m.put("checkpoint", d.getCheckpoint());
+    m.put("reason", d.getReason());
+    m.put("source_topic", d.getSourceTopic());
+    m.put("partition", d.getPartition());
+    m.put("offset", d.getOffset());
+    m.put("key", d.getKey());
+    m.put("payload_bytes", d.getPayload() == null ? null : d.getPayload().remaining());
+    return m;
+  }
+
+  public static DeadLetter deadLetterFromDoc(Map<String, ?> d) {
+    return DeadLetter.newBuilder()
+        .setSourceTopic(str(d, "source_topic"))
+        .setPartition((int) lng(d, "partition"))
+        .setOffset(lng(d, "offset"))
+        .setKey(d.get("key") == null ? null : String.valueOf(d.get("key")))
+        .setCheckpoint(d.get("checkpoint") == null ? null : String.valueOf(d.get("checkpoint")))
+        .setReason(str(d, "reason"))
+        .setFailedAt(java.time.Instant.ofEpochMilli(lng(d, "@timestamp")))
         .build();
   }
 

@@ -9,7 +9,7 @@ import java.util.zip.CRC32C;
  * Physical index names. Every name starts with one prefix (default {@code vectory-}; tests use their own
  * so they never touch the real indices): {@code <prefix>space-<experiment>-<space>-<step>} per checkpoint,
  * {@code <prefix>index-<name>} per index loaded with {@code vectory embeddings load},
- * {@code <prefix>comparisons} and {@code <prefix>alerts}.
+ * {@code <prefix>comparisons}, {@code <prefix>alerts} and {@code <prefix>dead-letters}.
  *
  * <p>OpenSearch index names must be lowercase without {@code \ / * ? " < > | , # :} or spaces. A part
  * already made of {@code [a-z0-9_]} is used as is; otherwise it is rewritten to that alphabet and the
@@ -37,6 +37,11 @@ public record IndexNames(String prefix) {
 
   public String alerts() {
     return prefix + "alerts";
+  }
+
+  /** The pipeline's rejections (its dead letters), {@code <prefix>dead-letters}. */
+  public String deadLetters() {
+    return prefix + "dead-letters";
   }
 
   /** Pattern matching every space and loaded index (for listing). */

@@ -20,7 +20,7 @@ import org.opensearch.client.opensearch.indices.IndexSettings;
 
 /**
  * The explicit mappings of every index Vectory writes. The result indices (vectory-comparisons,
- * vectory-alerts) come from the mapping files in {@code io/vectory/sink/opensearch/}, the contract with
+ * vectory-alerts, vectory-dead-letters: the pipeline's rejections) come from the mapping files in {@code io/vectory/sink/opensearch/}, the contract with
  * the dashboards; a space's k-NN index is built here, always HNSW on the {@code lucene} engine (never
  * faiss: the OpenSearch build here has no native libraries, and a faiss index kills the server).
  */

@@ -9,7 +9,8 @@ import org.apache.kafka.connect.sink.SinkConnector;
 
 /**
  * Kafka Connect sink: validated checkpoints into per-space OpenSearch k-NN indices, comparison results
- * into vectory-comparisons, drift alerts into vectory-alerts. Retries, offsets, scaling and the dead
+ * into vectory-comparisons, drift alerts into vectory-alerts, the Streams app's dead letters (the checkpoints it
+ * rejected, with the reason) into vectory-dead-letters. Retries, offsets, scaling and the sink's own dead
  * letter queue are Connect's; every write is idempotent by natural id.
  */
 public final class OpenSearchSinkConnector extends SinkConnector {

@@ -1,6 +1,7 @@
 package io.vectory.sink;
 
 import io.vectory.avro.ComparisonResult;
+import io.vectory.avro.DeadLetter;
 import io.vectory.avro.DriftAlert;
 import io.vectory.avro.SpaceEvent;
 import io.vectory.schemas.EventSerdes;
@@ -26,7 +27,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Writes one batch per {@link #put}: space events in order (an index per checkpoint, one bulk request per
- * chunk), then the batch's comparison results and alerts as one bulk request each. A record it can never
+ * chunk), then the batch's comparison results, alerts and the pipeline's dead letters (its rejections, into
+ * vectory-dead-letters) as one bulk request each. A record it can never
  * write (undecodable, wrong shape, refused by the mapping) goes to Connect's dead letter queue through the
  * errant record reporter while the others pass. When OpenSearch is unreachable it asks Connect to wait
  * {@code retry.backoff.ms} and redeliver the whole batch; writes are idempotent by natural id, so the
@@ -48,7 +50,8 @@ public final class OpenSearchSinkTask extends SinkTask {
   private Deserializer<SpaceEvent> spaceEvents;
   private Deserializer<ComparisonResult> comparisonResults;
   private Deserializer<DriftAlert> driftAlerts;
-  private String spacesTopic, comparisonsTopic, alertsTopic;
+  private Deserializer<DeadLetter> deadLetterRecords;
+  private String spacesTopic, comparisonsTopic, alertsTopic, deadLettersTopic;
 
   public OpenSearchSinkTask() {
     this(c -> new OpenSearchSpaceSink(c.openSearch(), new IndexNames(c.getString(SinkConfig.INDEX_PREFIX))));
@@ -71,11 +74,14 @@ public final class OpenSearchSinkTask extends SinkTask {
     spacesTopic = config.getString(SinkConfig.TOPIC_INDEXED_SPACES);
     comparisonsTopic = config.getString(SinkConfig.TOPIC_COMPARISONS);
     alertsTopic = config.getString(SinkConfig.TOPIC_ALERTS);
+    deadLettersTopic = config.getString(SinkConfig.TOPIC_DEAD_LETTERS);
     EventSerdes serdes = EventSerdes.fromConfig(config.registry());
     spaceEvents = new TopicSpec<>(spacesTopic, SpaceEvent.class).valueSerde(serdes).deserializer();
     comparisonResults = new TopicSpec<>(comparisonsTopic, ComparisonResult.class).valueSerde(serdes).deserializer();
     driftAlerts = new TopicSpec<>(alertsTopic, DriftAlert.class).valueSerde(serdes).deserializer();
-    log.info("Vectory sink writing to {}: spaces from {}, comparisons from {}, alerts from {}", store.location(), spacesTopic, comparisonsTopic, alertsTopic);
+    deadLetterRecords = new TopicSpec<>(deadLettersTopic, DeadLetter.class).valueSerde(serdes).deserializer();
+    log.info("Vectory sink writing to {}: spaces from {}, comparisons from {}, alerts from {}, the pipeline's rejections from {}",
+        store.location(), spacesTopic, comparisonsTopic, alertsTopic, deadLettersTopic);
   }
 
   @Override
@@ -84,6 +90,8 @@ public final class OpenSearchSinkTask extends SinkTask {
     List<SinkRecord> comparisonRecords = new ArrayList<>();
     List<DriftAlert> alerts = new ArrayList<>();
     List<SinkRecord> alertRecords = new ArrayList<>();
+    List<DeadLetter> deadLetters = new ArrayList<>();
+    List<SinkRecord> deadLetterRecordsOfBatch = new ArrayList<>();
     try {
       for (SinkRecord r : records) {
         try {
@@ -98,9 +106,13 @@ public final class OpenSearchSinkTask extends SinkTask {
           } else if (r.topic().equals(alertsTopic)) {
             alerts.add(decode(driftAlerts, r.topic(), value));
             alertRecords.add(r);
+          } else if (r.topic().equals(deadLettersTopic)) {
+            deadLetters.add(decode(deadLetterRecords, r.topic(), value));
+            deadLetterRecordsOfBatch.add(r);
           } else {
             throw new IllegalArgumentException("topic " + r.topic() + " is none of " + spacesTopic + ", " + comparisonsTopic + ", " + alertsTopic
-                + " (set " + SinkConfig.TOPIC_INDEXED_SPACES + ", " + SinkConfig.TOPIC_COMPARISONS + ", " + SinkConfig.TOPIC_ALERTS + ")");
+                + ", " + deadLettersTopic + " (set " + SinkConfig.TOPIC_INDEXED_SPACES + ", " + SinkConfig.TOPIC_COMPARISONS + ", "
+                + SinkConfig.TOPIC_ALERTS + ", " + SinkConfig.TOPIC_DEAD_LETTERS + ")");
           }
         } catch (IllegalArgumentException e) {
           reject(r, e);
@@ -108,6 +120,7 @@ public final class OpenSearchSinkTask extends SinkTask {
       }
       writeBatch(comparisons, comparisonRecords, writer::comparisons);
       writeBatch(alerts, alertRecords, writer::alerts);
+      writeBatch(deadLetters, deadLetterRecordsOfBatch, writer::deadLetters);
     } catch (StoreUnavailableException e) {
       long backoff = config.getLong(SinkConfig.RETRY_BACKOFF_MS);
       log.warn("OpenSearch or the schema registry unavailable, redelivering {} records in {} ms: {}", records.size(), backoff, e.getMessage());

@@ -2,6 +2,7 @@ package io.vectory.sink;
 
 import io.vectory.avro.CheckpointCompleted;
 import io.vectory.avro.ComparisonResult;
+import io.vectory.avro.DeadLetter;
 import io.vectory.avro.DriftAlert;
 import io.vectory.avro.EmbeddingChunk;
 import io.vectory.avro.SpaceRegistered;
@@ -26,7 +27,7 @@ import org.opensearch.client.opensearch.indices.GetMappingResponse;
 /**
  * {@link SpaceSink} on OpenSearch with the k-NN plugin, through the official client: one index per space
  * (the mapping in {@link OpenSearchMappings}: knn_vector, HNSW, {@code "engine":"lucene"}),
- * {@code vectory-comparisons} and {@code vectory-alerts} from the mapping files in
+ * {@code vectory-comparisons}, {@code vectory-alerts} and {@code vectory-dead-letters} from the mapping files in
  * {@code io/vectory/sink/opensearch/}. All writes are bulk requests with natural {@code _id}s. The read side
  * is the store module's OpenSearchSpaceStore, which shares this sink's client.
  */
@@ -161,6 +162,14 @@ public final class OpenSearchSpaceSink implements SpaceSink {
     rejectIfAny("drift alerts", bulk(ops, alerts.size() + " drift alerts"));
   }
 
+  @Override
+  public void putDeadLetters(List<DeadLetter> deadLetters) {
+    ensureResultIndices();
+    List<BulkOperation> ops = new ArrayList<>(deadLetters.size());
+    for (DeadLetter d : deadLetters) ops.add(index(names.deadLetters(), Docs.deadLetterId(d), Docs.deadLetterDoc(d)));
+    rejectIfAny("dead letters", bulk(ops, deadLetters.size() + " dead letters"));
+  }
+
   private static void rejectIfAny(String what, List<String> perItem) {
     Map<Integer, String> f = new HashMap<>();
     for (int i = 0; i < perItem.size(); i++) if (perItem.get(i) != null) f.put(i, perItem.get(i));
@@ -174,11 +183,12 @@ public final class OpenSearchSpaceSink implements SpaceSink {
 
   // ---- indices
 
-  /** Creates vectory-comparisons and vectory-alerts from their mapping files, once. */
+  /** Creates vectory-comparisons, vectory-alerts and vectory-dead-letters from their mapping files, once. */
   public void ensureResultIndices() {
     if (resultIndicesReady) return;
     createIfMissing(names.comparisons(), "vectory-comparisons.json");
     createIfMissing(names.alerts(), "vectory-alerts.json");
+    createIfMissing(names.deadLetters(), "vectory-dead-letters.json");
     resultIndicesReady = true;
   }
 

@@ -29,6 +29,7 @@ public final class SinkConfig extends AbstractConfig {
   public static final String TOPIC_INDEXED_SPACES = "topic.indexed-spaces";
   public static final String TOPIC_COMPARISONS = "topic.comparisons";
   public static final String TOPIC_ALERTS = "topic.alerts";
+  public static final String TOPIC_DEAD_LETTERS = "topic.dead-letters";
   public static final String SCHEMA_REGISTRY_URL = RegistryClient.URL;
   public static final String REGISTRY_AUTH_SOURCE = RegistryClient.AUTH_SOURCE;
   public static final String REGISTRY_USER_INFO = RegistryClient.USER_INFO;
@@ -50,11 +51,13 @@ public final class SinkConfig extends AbstractConfig {
         .define(OPENSEARCH_TRUSTSTORE_PASSWORD, Type.PASSWORD, null, Importance.LOW, "Password of the OpenSearch trust store.")
         .define(OPENSEARCH_TRUSTSTORE_TYPE, Type.STRING, null, Importance.LOW, "Type of the OpenSearch trust store (PKCS12, JKS; unset: the JVM's default).")
         .define(INDEX_PREFIX, Type.STRING, IndexNames.DEFAULT_PREFIX, Importance.MEDIUM,
-            "Prefix of every index written: <prefix>space-..., <prefix>comparisons, <prefix>alerts.")
+            "Prefix of every index written: <prefix>space-..., <prefix>comparisons, <prefix>alerts, <prefix>dead-letters.")
         .define(TOPIC_INDEXED_SPACES, Type.STRING, Topics.defaults().indexedSpaces.name(), Importance.MEDIUM,
             "Topic of validated checkpoints (SpaceEvent: register, chunks, completion), each indexed into its own k-NN index.")
         .define(TOPIC_COMPARISONS, Type.STRING, Topics.defaults().comparisons.name(), Importance.MEDIUM, "Topic of ComparisonResult records.")
         .define(TOPIC_ALERTS, Type.STRING, Topics.defaults().alerts.name(), Importance.MEDIUM, "Topic of DriftAlert records.")
+        .define(TOPIC_DEAD_LETTERS, Type.STRING, Topics.defaults().deadLetters.name(), Importance.MEDIUM,
+            "Topic of the Streams app's DeadLetter records (checkpoints it rejected, with the reason), indexed into <prefix>dead-letters.")
         .define(SCHEMA_REGISTRY_URL, Type.STRING, "", Importance.MEDIUM,
             "Confluent-compatible registry URL for values in the Confluent wire format (e.g. http://127.0.0.1:8081/apis/ccompat/v7); "
                 + "empty when values use Avro single-object encoding.")

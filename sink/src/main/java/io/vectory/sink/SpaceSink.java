@@ -2,6 +2,7 @@ package io.vectory.sink;
 
 import io.vectory.avro.CheckpointCompleted;
 import io.vectory.avro.ComparisonResult;
+import io.vectory.avro.DeadLetter;
 import io.vectory.avro.DriftAlert;
 import io.vectory.avro.EmbeddingChunk;
 import io.vectory.avro.SpaceRegistered;
@@ -34,6 +35,9 @@ public interface SpaceSink extends AutoCloseable {
   void putComparisons(List<ComparisonResult> results);
 
   void putAlerts(List<DriftAlert> alerts);
+
+  /** Records the pipeline rejected (its dead letters), so users see each rejection and its reason in the store. */
+  void putDeadLetters(List<DeadLetter> deadLetters);
 
   @Override
   void close();

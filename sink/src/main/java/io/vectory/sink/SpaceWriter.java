@@ -2,6 +2,7 @@ package io.vectory.sink;
 
 import io.vectory.avro.CheckpointCompleted;
 import io.vectory.avro.ComparisonResult;
+import io.vectory.avro.DeadLetter;
 import io.vectory.avro.DriftAlert;
 import io.vectory.avro.EmbeddingChunk;
 import io.vectory.avro.ReferencePinned;
@@ -40,5 +41,9 @@ public final class SpaceWriter {
 
   public void alerts(List<DriftAlert> alerts) {
     if (!alerts.isEmpty()) store.putAlerts(alerts);
+  }
+
+  public void deadLetters(List<DeadLetter> deadLetters) {
+    if (!deadLetters.isEmpty()) store.putDeadLetters(deadLetters);
   }
 }

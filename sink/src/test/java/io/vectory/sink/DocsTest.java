@@ -90,6 +90,29 @@ class DocsTest {
   }
 
   @Test
+  void deadLetterDocumentFitsTheMappingNamesItsCheckpointAndRoundTrips() throws Exception {
+    io.vectory.avro.DeadLetter dl = io.vectory.avro.DeadLetter.newBuilder().setSourceTopic("vectory.space-events").setPartition(0).setOffset(41)
+        .setKey("exp").setCheckpoint("exp/head@3").setReason("checkpoint exp/head@3 rejected: step: 3 is not after the previous accepted checkpoint")
+        .setPayload(null).setFailedAt(java.time.Instant.ofEpochMilli(1_700_000_000_000L)).build();
+    Map<String, Object> d = Docs.deadLetterDoc(dl);
+    assertFits(d, mapping("vectory-dead-letters.json"));
+    assertEquals("exp", d.get("experiment"));
+    assertEquals("head", d.get("space"));
+    assertEquals(3L, d.get("step"));
+    assertTrue(Docs.deadLetterId(dl).startsWith("vectory.space-events|0|41|"), Docs.deadLetterId(dl));
+    @SuppressWarnings("unchecked")
+    Map<String, Object> json = JSON.readValue(JSON.writeValueAsString(d), Map.class);
+    assertEquals(dl, Docs.deadLetterFromDoc(json));
+    // An undecodable record: no checkpoint, the key names the experiment; another reason is another document.
+    io.vectory.avro.DeadLetter raw = io.vectory.avro.DeadLetter.newBuilder(dl).setCheckpoint(null).setReason("cannot decode")
+        .setPayload(java.nio.ByteBuffer.wrap(new byte[7])).build();
+    assertEquals("exp", Docs.deadLetterDoc(raw).get("experiment"));
+    assertEquals(null, Docs.deadLetterDoc(raw).get("step"));
+    assertEquals(7, Docs.deadLetterDoc(raw).get("payload_bytes"));
+    assertTrue(!Docs.deadLetterId(raw).equals(Docs.deadLetterId(dl)));
+  }
+
+  @Test
   void scoresTurnBackIntoTheMetricsValue() {
     assertEquals(0.6, Docs.metricValue(Metric.COSINE, (1 + 0.6) / 2), 1e-12);
     assertEquals(3.0, Docs.metricValue(Metric.EUCLIDEAN, 1 / (1 + 9.0)), 1e-12);

@@ -57,7 +57,7 @@ class OpenSearchMappingsTest {
   /** The typed request carries every field of the mapping files, with its type and options: nothing is lost on the way. */
   @Test
   void resultIndicesAreSentExactlyAsTheirMappingFilesSay() throws Exception {
-    for (String file : List.of("vectory-comparisons.json", "vectory-alerts.json")) {
+    for (String file : List.of("vectory-comparisons.json", "vectory-alerts.json", "vectory-dead-letters.json")) {
       JsonNode want = JSON.readTree(OpenSearchMappings.mappingResource(file));
       OpenSearchMappings.IndexBody body = OpenSearchMappings.resultIndex(file, MAPPER);
       JsonNode mappings = json(body.mappings());

@@ -2,6 +2,7 @@ package io.vectory.store;
 
 import io.vectory.avro.CheckpointCompleted;
 import io.vectory.avro.ComparisonResult;
+import io.vectory.avro.DeadLetter;
 import io.vectory.avro.DriftAlert;
 import io.vectory.avro.EmbeddingChunk;
 import io.vectory.avro.SpaceRegistered;
@@ -28,6 +29,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *   &lt;data&gt;/indices/&lt;physical&gt;/lucene/      the points ({@link LuceneDocs})           {@link IndexLifecycle}, {@link IndexSearch}
  *   &lt;data&gt;/indices/&lt;physical&gt;/knn/         kept exact k-NN lists                     {@link KnnListCache}
  *   &lt;data&gt;/comparisons.jsonl, alerts.jsonl   results                                   {@link ResultsLog}
+ *   &lt;data&gt;/rejections.jsonl                the pipeline's dead letters               {@link ResultsLog}
  *   &lt;data&gt;/datasets/, experiments/          registered datasets, experiment entries   {@link Catalogue}
  * </pre>
  *
@@ -196,8 +198,18 @@ public final class EmbeddedSpaceStore implements SpaceStore {
   }
 
   @Override
+  public void putDeadLetters(List<DeadLetter> list) {
+    results.putDeadLetters(list);
+  }
+
+  @Override
   public List<ComparisonResult> comparisons(String experiment) {
     return results.comparisons(experiment);
+  }
+
+  @Override
+  public List<DeadLetter> deadLetters(String experiment) {
+    return results.deadLetters(experiment);
   }
 
   @Override

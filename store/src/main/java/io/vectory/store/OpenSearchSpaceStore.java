@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vectory.avro.CheckpointCompleted;
 import io.vectory.avro.ComparisonResult;
+import io.vectory.avro.DeadLetter;
 import io.vectory.avro.DriftAlert;
 import io.vectory.avro.EmbeddingChunk;
 import io.vectory.avro.SpaceRegistered;
@@ -103,6 +104,11 @@ public final class OpenSearchSpaceStore implements SpaceStore {
   @Override
   public void putAlerts(List<DriftAlert> alerts) {
     sink.putAlerts(alerts);
+  }
+
+  @Override
+  public void putDeadLetters(List<DeadLetter> deadLetters) {
+    sink.putDeadLetters(deadLetters);
   }
 
   public void ensureResultIndices() {
@@ -265,6 +271,14 @@ public final class OpenSearchSpaceStore implements SpaceStore {
   public List<DriftAlert> alerts(String experiment) {
     List<DriftAlert> out = new ArrayList<>();
     for (Map<String, Object> d : results(names.alerts(), experiment)) out.add(Docs.alertFromDoc(d));
+    return out;
+  }
+
+  /** The pipeline's rejections, from vectory-dead-letters (written by the sink connector from vectory.dead-letters). */
+  @Override
+  public List<DeadLetter> deadLetters(String experiment) {
+    List<DeadLetter> out = new ArrayList<>();
+    for (Map<String, Object> d : results(names.deadLetters(), experiment)) out.add(Docs.deadLetterFromDoc(d));
     return out;
   }
 

@@ -3,6 +3,7 @@ package io.vectory.store;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vectory.avro.ComparisonResult;
+import io.vectory.avro.DeadLetter;
 import io.vectory.avro.DriftAlert;
 import io.vectory.sink.Docs;
 import java.io.IOException;
@@ -18,8 +19,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The embedded store's comparison results and drift alerts: {@code comparisons.jsonl} and {@code alerts.jsonl},
- * one document per line with its natural {@code _id}; the last line of an {@code _id} wins. Its own lock:
+ * The embedded store's comparison results, drift alerts and the pipeline's rejections (its dead letters):
+ * {@code comparisons.jsonl}, {@code alerts.jsonl} and {@code rejections.jsonl}, the documents of the OpenSearch
+ * result indices ({@link Docs}), one per line with its natural {@code _id}; the last line of an {@code _id} wins. Its own lock:
  * appending a result never waits for an index write or a search.
  */
 final class ResultsLog {
@@ -28,10 +30,12 @@ final class ResultsLog {
 
   private final Path comparisons;
   private final Path alerts;
+  private final Path rejections;
 
   ResultsLog(Path root) {
     this.comparisons = root.resolve("comparisons.jsonl");
     this.alerts = root.resolve("alerts.jsonl");
+    this.rejections = root.resolve("rejections.jsonl");
   }
 
   synchronized void putComparisons(List<ComparisonResult> results) {
@@ -46,6 +50,12 @@ final class ResultsLog {
     append(alerts, lines);
   }
 
+  synchronized void putDeadLetters(List<DeadLetter> list) {
+    List<String> lines = new ArrayList<>();
+    for (DeadLetter d : list) lines.add(line(Docs.deadLetterId(d), Docs.deadLetterDoc(d)));
+    append(rejections, lines);
+  }
+
   synchronized List<ComparisonResult> comparisons(String experiment) {
     List<ComparisonResult> out = new ArrayList<>();
     for (Map<String, Object> d : readLines(comparisons, experiment)) out.add(Docs.comparisonFromDoc(d));
@@ -58,9 +68,15 @@ final class ResultsLog {
     return out;
   }
 
-  /** Drops every result and alert of an experiment (rewrites both files without them). */
+  synchronized List<DeadLetter> deadLetters(String experiment) {
+    List<DeadLetter> out = new ArrayList<>();
+    for (Map<String, Object> d : readLines(rejections, experiment)) out.add(Docs.deadLetterFromDoc(d));
+    return out;
+  }
+
+  /** Drops every result, alert and rejection of an experiment (rewrites the files without them). */
   synchronized int deleteExperiment(String experiment) {
-    return rewriteWithout(comparisons, experiment) + rewriteWithout(alerts, experiment);
+    return rewriteWithout(comparisons, experiment) + rewriteWithout(alerts, experiment) + rewriteWithout(rejections, experiment);
   }
 
   private static int rewriteWithout(Path file, String experiment) {

@@ -1,6 +1,7 @@
 package io.vectory.store;
 
 import io.vectory.avro.ComparisonResult;
+import io.vectory.avro.DeadLetter;
 import io.vectory.avro.DriftAlert;
 import io.vectory.core.compare.KnnLists;
 import io.vectory.core.compare.Metric;
@@ -132,7 +133,7 @@ public interface SpaceStore extends SpaceSink {
     return false;
   }
 
-  /** Deletes an experiment's comparison results and alerts; returns how many. */
+  /** Deletes an experiment's comparison results, alerts and rejections; returns how many. */
   default int deleteResults(String experiment) {
     throw new UnsupportedOperationException(location() + ": this store cannot delete results yet");
   }
@@ -144,6 +145,9 @@ public interface SpaceStore extends SpaceSink {
 
   /** Drift alerts, oldest first; experiment null for all. */
   List<DriftAlert> alerts(String experiment);
+
+  /** The pipeline's rejections (its dead letters, each with the reason), oldest first; experiment null for all. */
+  List<DeadLetter> deadLetters(String experiment);
 
   // ---- derived
 

@@ -102,6 +102,24 @@ class OpenSearchSinkTaskTest {
   }
 
   @Test
+  void thePipelinesDeadLettersReachTheStoreOnceEach() {
+    EmbeddedSpaceStore store = new EmbeddedSpaceStore(dir);
+    OpenSearchSinkTask task = new OpenSearchSinkTask(c -> store);
+    task.initialize(new Context());
+    task.start(Map.of());
+    io.vectory.avro.DeadLetter dl = io.vectory.avro.DeadLetter.newBuilder().setSourceTopic(T.spaceEvents.name()).setPartition(0).setOffset(7)
+        .setKey("exp").setCheckpoint("exp/head@2").setReason("checkpoint exp/head@2 rejected: step: 2 is not after the previous accepted checkpoint")
+        .setFailedAt(java.time.Instant.ofEpochMilli(1_700_000_000_000L)).build();
+    byte[] value = T.deadLetters.valueSerde(EventSerdes.singleObject()).serializer().serialize(T.deadLetters.name(), dl);
+    List<SinkRecord> batch = List.of(record(T.deadLetters.name(), value));
+    task.put(batch);
+    task.put(batch); // a replay overwrites
+    assertEquals(List.of(dl), store.deadLetters("exp"));
+    assertEquals(List.of(), store.deadLetters("other"));
+    task.stop();
+  }
+
+  @Test
   void anOutageAsksConnectToWaitAndRedeliver() {
     EmbeddedSpaceStore real = new EmbeddedSpaceStore(dir);
     boolean[] down = {true};

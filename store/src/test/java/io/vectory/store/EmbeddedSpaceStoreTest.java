@@ -138,6 +138,31 @@ class EmbeddedSpaceStoreTest {
   }
 
   @Test
+  void rejectionsPersistBesideTheResultsOncePerRecordAndGoWithTheExperiment() {
+    io.vectory.avro.DeadLetter late = io.vectory.avro.DeadLetter.newBuilder().setSourceTopic("vectory.space-events").setPartition(0).setOffset(12)
+        .setKey("exp").setCheckpoint("exp/head@3").setReason("checkpoint exp/head@3 rejected: step: 3 is not after the previous accepted checkpoint (step 5)")
+        .setFailedAt(java.time.Instant.ofEpochMilli(2_000L)).build();
+    io.vectory.avro.DeadLetter undecodable = io.vectory.avro.DeadLetter.newBuilder().setSourceTopic("vectory.space-events").setPartition(0).setOffset(9)
+        .setKey("other").setReason("cannot decode the value").setPayload(java.nio.ByteBuffer.wrap(new byte[] {1, 2}))
+        .setFailedAt(java.time.Instant.ofEpochMilli(1_000L)).build();
+    try (EmbeddedSpaceStore s = new EmbeddedSpaceStore(dir)) {
+      s.putDeadLetters(List.of(late, undecodable));
+      s.putDeadLetters(List.of(late)); // the Streams app's output replayed
+    }
+    assertTrue(java.nio.file.Files.isRegularFile(dir.resolve("rejections.jsonl")));
+    try (EmbeddedSpaceStore s = new EmbeddedSpaceStore(dir)) {
+      assertEquals(List.of(late), s.deadLetters("exp"));
+      List<io.vectory.avro.DeadLetter> all = s.deadLetters(null);
+      assertEquals(2, all.size());
+      assertEquals("cannot decode the value", all.get(0).getReason(), "oldest first");
+      assertEquals(null, all.get(0).getPayload(), "the payload bytes are not kept");
+      assertTrue(s.deleteResults("exp") > 0);
+      assertEquals(List.of(), s.deadLetters("exp"));
+      assertEquals(1, s.deadLetters(null).size());
+    }
+  }
+
+  @Test
   void aCheckpointInterruptedMidwayCompletesAfterReopen() {
     List<SpaceEvent> events = TestData.checkpoint("e", "head", 2, fortunes, Metric.EUCLIDEAN, 300);
     int half = events.size() / 2;

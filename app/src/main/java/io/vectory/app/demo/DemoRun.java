@@ -150,6 +150,7 @@ public final class DemoRun {
 
           @Override
           public void onDeadLetter(DeadLetter d) {
+            writer.deadLetters(List.of(d)); // `vectory ls` shows it with its reason
             String what = (d.getCheckpoint() == null ? d.getSourceTopic() + "@" + d.getOffset() : d.getCheckpoint()) + ": " + d.getReason();
             deadLetters.add(what);
             listener.stage("dead letter: " + what);

@@ -73,6 +73,7 @@ final class EmbeddedPipeline implements AutoCloseable {
 
         @Override
         public void onDeadLetter(DeadLetter d) {
+          writer.deadLetters(List.of(d)); // `vectory ls` shows it with its reason
           say.accept("rejected " + (d.getCheckpoint() == null ? d.getSourceTopic() + "@" + d.getOffset() : d.getCheckpoint()) + ": " + d.getReason());
         }
       };

@@ -1,6 +1,9 @@
 package io.vectory.app.store;
 
+import io.vectory.avro.CheckpointKey;
 import io.vectory.avro.ComparisonResult;
+import io.vectory.avro.DeadLetter;
+import io.vectory.schemas.CheckpointNames;
 import io.vectory.sink.IndexInfo;
 import io.vectory.store.SpaceStore;
 import java.io.PrintWriter;
@@ -19,7 +22,7 @@ import picocli.CommandLine.Option;
 
 /** {@code vectory ls}: what the store holds. */
 @Command(name = "ls", mixinStandardHelpOptions = true, sortOptions = false,
-    description = "List datasets, experiments with their spaces and steps, indices, and the latest comparisons.")
+    description = "List datasets, experiments with their spaces and steps, indices, the latest comparisons, and the checkpoints the pipeline rejected.")
 public final class LsCommand implements Callable<Integer> {
 
   static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss'Z'").withZone(ZoneOffset.UTC);
@@ -90,11 +93,31 @@ public final class LsCommand implements Callable<Integer> {
           }
           out.print(StoreCommands.table(rows));
         }
+        rejected(out, store.deadLetters(experiment));
         int alerts = store.alerts(experiment).size();
         if (alerts > 0) out.println("\nDrift alerts: " + alerts + " (see `vectory report`)");
         out.flush();
       }
       return 0;
     });
+  }
+
+  /**
+   * The checkpoints the pipeline rejected (its dead letters, in the store's rejections), newest last, each with its
+   * reason; "none" when there are none. A record that could not even be decoded has no space or step: its source
+   * topic and offset stand in.
+   */
+  static void rejected(PrintWriter out, List<DeadLetter> dead) {
+    out.println();
+    out.println("Rejected: " + (dead.isEmpty() ? "none" : dead.size() + " (the pipeline dropped these; fix what the reason says and publish again)"));
+    if (dead.isEmpty()) return;
+    List<String[]> rows = new ArrayList<>();
+    rows.add(new String[] {"WHEN", "EXPERIMENT", "SPACE", "STEP", "REASON"});
+    for (DeadLetter d : dead) {
+      CheckpointKey k = CheckpointNames.parse(d.getCheckpoint());
+      rows.add(new String[] {TIME.format(d.getFailedAt()), k != null ? k.getExperiment() : d.getKey(),
+          k != null ? k.getSpace() : d.getSourceTopic() + "@" + d.getOffset(), k != null ? Long.toString(k.getStep()) : null, d.getReason()});
+    }
+    out.print(StoreCommands.table(rows));
   }
 }
