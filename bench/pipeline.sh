@@ -14,8 +14,7 @@
 # deletes them; with one it uses the connector's topics and a fresh experiment name.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-source bin/java-env.sh 2>/dev/null || export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
-JAVA="${JAVA:-$JAVA_HOME/bin/java}"
+source bin/java-env.sh # exports JAVA_HOME and JAVA, or exits naming what is missing
 ROWS=${1:-10000}
 DIM=${2:-512}
 STEPS=${3:-3}

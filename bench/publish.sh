@@ -8,8 +8,7 @@
 # Needs a running broker (bin/stack up). Publishes to throwaway topics bench-<time>.* and deletes them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-source bin/java-env.sh 2>/dev/null || export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
-JAVA="$JAVA_HOME/bin/java"
+source bin/java-env.sh # exports JAVA_HOME and JAVA, or exits naming what is missing
 ROWS=${1:-100000}
 DIM=${2:-768}
 BOOTSTRAP=${VECTORY_BOOTSTRAP_SERVERS:-127.0.0.1:9092}

@@ -53,8 +53,7 @@ class PythonKafkaInteropIT {
         "ck = vectory.prepare('py', 'head', 3, v, [f'p{i}' for i in range(1200)], {'label': [str(i % 4) for i in range(1200)]})",
         "t.producer(); t.max_chunk_bytes = 8192",
         "print(t.publish(ck, {'dataset': 'd', 'model': 'm', 'metric': 'cosine', 'params': {'lr': '0.1'}}))");
-    Result wrote = run(List.of(PYTHON, "-c", py, Stack.bootstrap(), Stack.registry(), prefix), dir);
-    assertEquals(0, wrote.exit, wrote.out);
+    againstTheStack(py, prefix, dir);
     AssembledCheckpoint got = CheckpointReader.read(Stack.bootstrap(), Map.of(), serdes, topics.spaceEvents, "py/head@3", Duration.ofSeconds(60))
         .checkpoint();
     float[][] expected = new float[1200][];
@@ -107,8 +106,7 @@ class PythonKafkaInteropIT {
         "print(json.dumps({'kinds': ['registered' if 'dataset' in e else 'chunk' if 'sequence' in e else 'completed' for e in java],",
         "  'ids': [i for e in chunks for i in e['ids']], 'labels': [r[0] for e in chunks for r in e['metadata']],",
         "  'crc': _kafka.crc32c(vec), 'checksum': java[-1]['checksum'], 'vectors': vec.hex()}))");
-    Result r = run(List.of(PYTHON, "-c", read, Stack.bootstrap(), Stack.registry(), prefix), dir);
-    assertEquals(0, r.exit, r.out);
+    Result r = againstTheStack(read, prefix, dir);
     JsonNode j = JSON.readTree(r.out.lines().reduce((a, c) -> c).orElseThrow());
     List<String> kinds = new ArrayList<>();
     j.get("kinds").forEach(n -> kinds.add(n.asText()));
@@ -131,6 +129,13 @@ class PythonKafkaInteropIT {
   }
 
   record Result(int exit, String out) {}
+
+  /** Runs a Python script with the stack's broker, registry and the topic prefix as arguments; it must succeed. */
+  private static Result againstTheStack(String script, String prefix, Path dir) throws Exception {
+    Result r = run(List.of(PYTHON, "-c", script, Stack.bootstrap(), Stack.registry(), prefix), dir);
+    assertEquals(0, r.exit, r.out);
+    return r;
+  }
 
   private static Result run(List<String> cmd, Path dir) throws Exception {
     ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(false);

@@ -1,15 +1,41 @@
 package io.vectory.ingest;
 
-/** Endpoints of the shared dev stack (the test command starts it); ITs fail loudly when it is absent. */
-final class Stack {
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+
+/**
+ * Endpoints of the shared dev stack (the test command starts it); ITs fail loudly when it is absent. Shared with the
+ * streams module's tests through this module's test jar.
+ */
+public final class Stack {
   private Stack() {}
 
-  static String bootstrap() {
+  public static String bootstrap() {
     return env("VECTORY_BOOTSTRAP_SERVERS", "127.0.0.1:9092");
   }
 
-  static String registry() {
+  public static String registry() {
     return env("VECTORY_SCHEMA_REGISTRY", "http://127.0.0.1:8081/apis/ccompat/v7");
+  }
+
+  public static Map<String, Object> registryConfig() {
+    return Map.of("schema.registry.url", registry());
+  }
+
+  /** Throws, naming the address, when no broker answers. */
+  public static void requireKafka() throws Exception {
+    Properties p = new Properties();
+    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
+    p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
+    p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "10000");
+    try (Admin a = Admin.create(p)) {
+      a.describeCluster().clusterId().get(15, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("no Kafka broker at " + bootstrap() + " (VECTORY_BOOTSTRAP_SERVERS); start the stack with bin/stack up", e);
+    }
   }
 
   private static String env(String name, String def) {

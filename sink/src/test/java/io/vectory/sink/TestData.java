@@ -62,10 +62,16 @@ public final class TestData {
 
   /** A checkpoint as the pipeline sends it on vectory.indexed-spaces: register, chunks of chunkRows, completion. */
   public static List<SpaceEvent> checkpoint(String experiment, String spaceName, long step, Space space, Metric metric, int chunkRows) {
+    return checkpoint(experiment, spaceName, step, space, metric, chunkRows, "hashed-tfidf");
+  }
+
+  /** The same, naming the model that made the space. */
+  public static List<SpaceEvent> checkpoint(String experiment, String spaceName, long step, Space space, Metric metric, int chunkRows,
+      String model) {
     CheckpointKey key = new CheckpointKey(experiment, spaceName, step);
     FloatMatrix m = space.vectors();
     List<String> cols = new ArrayList<>(new java.util.TreeSet<>(space.columns().keySet()));
-    SpaceRegistered registered = SpaceRegistered.newBuilder().setCheckpoint(key).setDataset("fortunes").setModel("hashed-tfidf")
+    SpaceRegistered registered = SpaceRegistered.newBuilder().setCheckpoint(key).setDataset("fortunes").setModel(model)
         .setDimension(m.cols()).setRows(m.rows()).setMetric(io.vectory.avro.Metric.valueOf(metric.name()))
         .setMetadataColumns(cols).setRegisteredAt(Instant.ofEpochMilli(1_700_000_000_000L + step)).build();
     List<List<String>> meta = new ArrayList<>();

@@ -1,5 +1,6 @@
 package io.vectory.streams;
 
+import io.vectory.ingest.Stack;
 import io.vectory.avro.SpaceEvent;
 import io.vectory.schemas.TopicSpec;
 import java.time.Duration;

@@ -16,6 +16,7 @@ import io.vectory.core.compare.SpaceComparator;
 import io.vectory.core.vectors.FloatMatrix;
 import io.vectory.ingest.CheckpointPublisher;
 import io.vectory.ingest.SpaceDescription;
+import io.vectory.ingest.Stack;
 import io.vectory.schemas.EventSerdes;
 import io.vectory.schemas.Topics;
 import java.io.IOException;

@@ -1,38 +1,27 @@
 package io.vectory.app.compare;
 
+import io.vectory.app.Png;
 import io.vectory.core.compare.ComparisonOutcome;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
 import java.awt.FontMetrics;
-import java.awt.Graphics2D;
-import java.awt.RenderingHints;
-import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
-import javax.imageio.ImageIO;
 
 /** The per-query Jaccard histogram as a PNG bar chart (java.awt, headless). */
 final class HistogramChart {
   private HistogramChart() {}
 
   static void write(Path file, ComparisonOutcome o, String subtitle) throws IOException {
-    System.setProperty("java.awt.headless", "true");
     int w = 900;
     int h = 560;
     int left = 80;
     int right = 30;
     int top = 90;
     int bottom = 80;
-    BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
-    Graphics2D g = img.createGraphics();
-    try {
-      g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-      g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
-      g.setColor(Color.WHITE);
-      g.fillRect(0, 0, w, h);
+    Png.write(file, w, h, g -> {
       g.setColor(Color.BLACK);
       g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 18));
       g.drawString(String.format(Locale.ROOT, "Per-query k-NN Jaccard: mean %.4f%s, CKA %.4f", o.meanJaccard(),
@@ -78,12 +67,7 @@ final class HistogramChart {
       g.drawString(xl, left + (plotW - fm.stringWidth(xl)) / 2, baseY + 44);
       g.rotate(-Math.PI / 2);
       g.drawString("queries", -(top + plotH / 2 + 25), 22);
-    } finally {
-      g.dispose();
-    }
-    Path parent = file.toAbsolutePath().getParent();
-    if (parent != null) Files.createDirectories(parent);
-    if (!ImageIO.write(img, "png", file.toFile())) throw new IOException(file + ": no PNG writer available");
+    });
   }
 
   private static String abbreviate(String s, int n) {

@@ -1,21 +1,18 @@
 package io.vectory.app.demo;
 
+import io.vectory.app.Png;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
 import java.awt.FontMetrics;
 import java.awt.Graphics2D;
-import java.awt.RenderingHints;
-import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeSet;
-import javax.imageio.ImageIO;
 
 /**
  * Mean k-NN Jaccard over training, two series (with the previous checkpoint, with the first), drawn in the terminal
@@ -79,15 +76,8 @@ public final class JaccardChart {
 
   /** Writes the chart as a PNG and returns the path. */
   public Path writePng(Path file) throws IOException {
-    System.setProperty("java.awt.headless", "true");
     int w = 960, h = 540, left = 80, right = 30, top = 60, bottom = 80;
-    BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
-    Graphics2D g = img.createGraphics();
-    try {
-      g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-      g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
-      g.setColor(Color.WHITE);
-      g.fillRect(0, 0, w, h);
+    Png.write(file, w, h, g -> {
       List<Long> steps = steps();
       long minStep = steps.isEmpty() ? 0 : steps.getFirst(), maxStep = steps.isEmpty() ? 1 : steps.getLast();
       if (maxStep == minStep) maxStep = minStep + 1;
@@ -146,11 +136,7 @@ public final class JaccardChart {
       g.drawOval(lx + 210, ly - 9, 10, 10);
       g.setColor(Color.DARK_GRAY);
       g.drawString("with the first", lx + 226, ly);
-    } finally {
-      g.dispose();
-    }
-    Files.createDirectories(file.toAbsolutePath().getParent());
-    ImageIO.write(img, "png", file.toFile());
+    });
     return file;
   }
 

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import javax.imageio.ImageIO;
@@ -69,6 +70,21 @@ public final class ReportChart {
     return out;
   }
 
+  /** One bar of the latest comparison's histogram, placed the same in the PNG and the SVG. */
+  private record Bar(int bin, long count, int x, int width, int height) {}
+
+  private static List<Bar> bars(ReportData d) {
+    long[] h = d.latest().histogram();
+    long max = 1;
+    for (long c : h) max = Math.max(max, c);
+    double w = (H_RIGHT - H_LEFT) / 10.0;
+    List<Bar> bars = new ArrayList<>(10);
+    for (int i = 0; i < 10; i++) {
+      bars.add(new Bar(i, h[i], (int) Math.round(H_LEFT + i * w + 2), (int) w - 4, (int) Math.round((double) h[i] / max * (BOTTOM - TOP - 20))));
+    }
+    return bars;
+  }
+
   public static void writePng(ReportData d, Path out) throws IOException {
     System.setProperty("java.awt.headless", "true");
     BufferedImage img = new BufferedImage(WIDTH, HEIGHT, BufferedImage.TYPE_INT_RGB);
@@ -126,19 +142,13 @@ public final class ReportChart {
       g.drawString(histTitle(d), H_LEFT, 50);
       g.drawLine(H_LEFT, BOTTOM, H_RIGHT, BOTTOM);
       if (d.latest() != null) {
-        long[] h = d.latest().histogram();
-        long max = 1;
-        for (long c : h) max = Math.max(max, c);
-        double w = (H_RIGHT - H_LEFT) / 10.0;
-        for (int i = 0; i < 10; i++) {
-          int x0 = (int) Math.round(H_LEFT + i * w + 2);
-          int bh = (int) Math.round((double) h[i] / max * (BOTTOM - TOP - 20));
+        for (Bar b : bars(d)) {
           g.setColor(BARS);
-          g.fillRect(x0, BOTTOM - bh, (int) w - 4, bh);
+          g.fillRect(b.x(), BOTTOM - b.height(), b.width(), b.height());
           g.setColor(Color.BLACK);
-          String c = Long.toString(h[i]);
-          g.drawString(c, x0 + ((int) w - 4 - g.getFontMetrics().stringWidth(c)) / 2, BOTTOM - bh - 4);
-          if (i % 2 == 0) g.drawString(String.format(Locale.ROOT, "%.1f", i / 10.0), x0 - 6, BOTTOM + 20);
+          String c = Long.toString(b.count());
+          g.drawString(c, b.x() + (b.width() - g.getFontMetrics().stringWidth(c)) / 2, BOTTOM - b.height() - 4);
+          if (b.bin() % 2 == 0) g.drawString(String.format(Locale.ROOT, "%.1f", b.bin() / 10.0), b.x() - 6, BOTTOM + 20);
         }
         g.drawString("1.0", H_RIGHT - 10, BOTTOM + 20);
         g.drawString("per-point Jaccard (points per bin)", H_LEFT + 50, BOTTOM + 40);
@@ -200,18 +210,13 @@ public final class ReportChart {
     s.append("<text x=\"").append(H_LEFT).append("\" y=\"50\">").append(esc(histTitle(d))).append("</text>\n");
     s.append("<line x1=\"").append(H_LEFT).append("\" y1=\"").append(BOTTOM).append("\" x2=\"").append(H_RIGHT).append("\" y2=\"").append(BOTTOM).append("\" stroke=\"black\"/>\n");
     if (d.latest() != null) {
-      long[] h = d.latest().histogram();
-      long max = 1;
-      for (long c : h) max = Math.max(max, c);
-      double w = (H_RIGHT - H_LEFT) / 10.0;
-      for (int i = 0; i < 10; i++) {
-        long x0 = Math.round(H_LEFT + i * w + 2);
-        long bh = Math.round((double) h[i] / max * (BOTTOM - TOP - 20));
-        s.append("<rect class=\"bin\" data-bin=\"").append(i).append("\" data-count=\"").append(h[i]).append("\" x=\"").append(x0)
-            .append("\" y=\"").append(BOTTOM - bh).append("\" width=\"").append((int) w - 4).append("\" height=\"").append(bh)
+      for (Bar b : bars(d)) {
+        int i = b.bin();
+        s.append("<rect class=\"bin\" data-bin=\"").append(i).append("\" data-count=\"").append(b.count()).append("\" x=\"").append(b.x())
+            .append("\" y=\"").append(BOTTOM - b.height()).append("\" width=\"").append(b.width()).append("\" height=\"").append(b.height())
             .append("\" fill=\"").append(hex(BARS)).append("\"><title>[").append(String.format(Locale.ROOT, "%.1f, %.1f", i / 10.0, (i + 1) / 10.0))
-            .append(i == 9 ? "]" : ")").append(": ").append(h[i]).append(" points</title></rect>")
-            .append("<text x=\"").append(x0 + ((int) w - 4) / 2).append("\" y=\"").append(BOTTOM - bh - 4).append("\" text-anchor=\"middle\">").append(h[i]).append("</text>\n");
+            .append(i == 9 ? "]" : ")").append(": ").append(b.count()).append(" points</title></rect>")
+            .append("<text x=\"").append(b.x() + b.width() / 2).append("\" y=\"").append(BOTTOM - b.height() - 4).append("\" text-anchor=\"middle\">").append(b.count()).append("</text>\n");
       }
       s.append("<text x=\"").append((H_LEFT + H_RIGHT) / 2).append("\" y=\"").append(BOTTOM + 40).append("\" text-anchor=\"middle\">per-point Jaccard, bins of 0.1 (points per bin)</text>\n");
     }

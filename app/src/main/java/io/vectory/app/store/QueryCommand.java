@@ -3,15 +3,14 @@ package io.vectory.app.store;
 import io.vectory.sink.IndexInfo;
 import io.vectory.store.SpaceStore;
 import io.vectory.store.SpaceStore.Neighbor;
+import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -20,10 +19,7 @@ import picocli.CommandLine.Parameters;
     description = {"Show the k nearest neighbours of point ID in SPACE, with their metadata.",
         "With --vs, side by side with its neighbours in SPACE2; '*' marks ids found in both.",
         "SPACE: experiment/space@step, experiment/space (latest step) or an index name."})
-public final class QueryCommand implements Callable<Integer> {
-
-  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-  @Mixin StoreOptions storeOptions;
+public final class QueryCommand extends StoreCommands.Verb {
 
   @Parameters(index = "0", paramLabel = "SPACE") String space;
   @Parameters(index = "1", paramLabel = "ID") String id;
@@ -38,52 +34,51 @@ public final class QueryCommand implements Callable<Integer> {
   boolean includeSelf;
 
   @Override
-  public Integer call() {
-    return StoreCommands.run(spec, () -> {
-      // Checked before the store opens: a bad -k is bad input even when the store is unreachable.
-      if (k < 1) throw new IllegalArgumentException("-k " + k + ": expected at least 1");
-      return StoreCommands.withStore(spec, storeOptions, (store, out) -> {
-        IndexInfo a = store.resolve(space);
-        List<Neighbor> na = store.knn(a.name(), id, k, includeSelf);
-        IndexInfo b = vs == null ? null : store.resolve(vs);
-        List<Neighbor> nb = b == null ? List.of() : store.knn(b.name(), id, k, includeSelf);
-        out.println(header(a, na.size()));
-        if (b != null) out.println(header(b, nb.size()));
-        out.println();
-        Set<String> inA = new HashSet<>(), inB = new HashSet<>();
-        na.forEach(n -> inA.add(n.id()));
-        nb.forEach(n -> inB.add(n.id()));
-        List<String[]> rows = new ArrayList<>();
-        List<String> head = new ArrayList<>(List.of("#", "ID", valueName(a)));
-        for (String c : a.columns()) head.add(c.toUpperCase(Locale.ROOT));
-        if (b != null) {
-          head.add("|");
-          head.addAll(List.of("ID", valueName(b)));
-          for (String c : b.columns()) head.add(c.toUpperCase(Locale.ROOT));
-        }
-        rows.add(head.toArray(String[]::new));
-        for (int r = 0; r < Math.max(na.size(), nb.size()); r++) {
-          List<String> row = new ArrayList<>();
-          row.add(Integer.toString(r + 1));
-          addCells(row, r < na.size() ? na.get(r) : null, a.columns(), b != null && r < na.size() && inB.contains(na.get(r).id()));
-          if (b != null) {
-            row.add("|");
-            addCells(row, r < nb.size() ? nb.get(r) : null, b.columns(), r < nb.size() && inA.contains(nb.get(r).id()));
-          }
-          rows.add(row.toArray(String[]::new));
-        }
-        out.print(StoreCommands.table(rows));
-        if (b != null) {
-          Set<String> both = new HashSet<>(inA);
-          both.retainAll(inB);
-          Set<String> union = new HashSet<>(inA);
-          union.addAll(inB);
-          out.printf(Locale.ROOT, "%n* in both: %d of %d (Jaccard %.4f for this point, k=%d, %s)%n", both.size(), k,
-              union.isEmpty() ? 0.0 : both.size() / (double) union.size(), k, includeSelf ? "self included" : "self excluded");
-        }
-        return 0;
-      });
-    });
+  void check() {
+    if (k < 1) throw new IllegalArgumentException("-k " + k + ": expected at least 1");
+  }
+
+  @Override
+  int run(SpaceStore store, PrintWriter out) {
+    IndexInfo a = store.resolve(space);
+    List<Neighbor> na = store.knn(a.name(), id, k, includeSelf);
+    IndexInfo b = vs == null ? null : store.resolve(vs);
+    List<Neighbor> nb = b == null ? List.of() : store.knn(b.name(), id, k, includeSelf);
+    out.println(header(a, na.size()));
+    if (b != null) out.println(header(b, nb.size()));
+    out.println();
+    Set<String> inA = new HashSet<>(), inB = new HashSet<>();
+    na.forEach(n -> inA.add(n.id()));
+    nb.forEach(n -> inB.add(n.id()));
+    List<String[]> rows = new ArrayList<>();
+    List<String> head = new ArrayList<>(List.of("#", "ID", valueName(a)));
+    for (String c : a.columns()) head.add(c.toUpperCase(Locale.ROOT));
+    if (b != null) {
+      head.add("|");
+      head.addAll(List.of("ID", valueName(b)));
+      for (String c : b.columns()) head.add(c.toUpperCase(Locale.ROOT));
+    }
+    rows.add(head.toArray(String[]::new));
+    for (int r = 0; r < Math.max(na.size(), nb.size()); r++) {
+      List<String> row = new ArrayList<>();
+      row.add(Integer.toString(r + 1));
+      addCells(row, r < na.size() ? na.get(r) : null, a.columns(), b != null && r < na.size() && inB.contains(na.get(r).id()));
+      if (b != null) {
+        row.add("|");
+        addCells(row, r < nb.size() ? nb.get(r) : null, b.columns(), r < nb.size() && inA.contains(nb.get(r).id()));
+      }
+      rows.add(row.toArray(String[]::new));
+    }
+    out.print(StoreCommands.table(rows));
+    if (b != null) {
+      Set<String> both = new HashSet<>(inA);
+      both.retainAll(inB);
+      Set<String> union = new HashSet<>(inA);
+      union.addAll(inB);
+      out.printf(Locale.ROOT, "%n* in both: %d of %d (Jaccard %.4f for this point, k=%d, %s)%n", both.size(), k,
+          union.isEmpty() ? 0.0 : both.size() / (double) union.size(), k, includeSelf ? "self included" : "self excluded");
+    }
+    return 0;
   }
 
   private String header(IndexInfo i, int found) {

@@ -20,21 +20,31 @@ final class StoreCommands {
 
   private StoreCommands() {}
 
-  /** What a store verb does with the open store; returns the exit code. */
-  interface Body {
-    int run(SpaceStore store, PrintWriter out) throws Exception;
-  }
+  /**
+   * A verb that reads or changes the store: checks its arguments, opens the store, runs with stdout (flushed after,
+   * whatever happens) and maps failures to exit codes. Subclasses say what it does with the open store.
+   */
+  abstract static class Verb implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+    @CommandLine.Mixin StoreOptions storeOptions;
 
-  /** Opens the store, runs the body with stdout (flushed after, whatever happens), and maps failures to exit codes. */
-  static int withStore(CommandLine.Model.CommandSpec spec, StoreOptions options, Body body) {
-    return run(spec, () -> {
-      PrintWriter out = spec.commandLine().getOut();
-      try (SpaceStore store = options.open()) {
-        return body.run(store, out);
-      } finally {
-        out.flush();
-      }
-    });
+    /** Refuses bad arguments before the store opens: bad input is bad input even when the store is unreachable. */
+    void check() {}
+
+    abstract int run(SpaceStore store, PrintWriter out) throws Exception;
+
+    @Override
+    public final Integer call() {
+      return StoreCommands.run(spec, () -> {
+        check();
+        PrintWriter out = spec.commandLine().getOut();
+        try (SpaceStore store = storeOptions.open()) {
+          return run(store, out);
+        } finally {
+          out.flush();
+        }
+      });
+    }
   }
 
   /** The indices loaded with {@code embeddings load} (not checkpoints of a space). */
@@ -63,9 +73,7 @@ final class StoreCommands {
    * {@code delete NAME [--recursive]} of a dataset or an experiment: the same verb over another kind of entry.
    * Subclasses say which deletion runs; their command's description names the dependents.
    */
-  abstract static class NamedDelete implements Callable<Integer> {
-    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-    @CommandLine.Mixin StoreOptions storeOptions;
+  abstract static class NamedDelete extends Verb {
 
     @CommandLine.Parameters(index = "0", paramLabel = "NAME", description = "The ${PARENT-COMMAND-NAME} to delete.")
     String name;
@@ -76,11 +84,9 @@ final class StoreCommands {
     abstract Deletions.Report delete(Deletions deletions);
 
     @Override
-    public Integer call() {
-      return withStore(spec, storeOptions, (store, out) -> {
-        printDeleted(out, delete(new Deletions(store)));
-        return 0;
-      });
+    int run(SpaceStore store, PrintWriter out) {
+      printDeleted(out, delete(new Deletions(store)));
+      return 0;
     }
   }
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vectory.app.CliRun;
 import io.vectory.core.npy.Npy;
 import io.vectory.core.vectors.FloatMatrix;
 import io.vectory.ingest.AssembledCheckpoint;
@@ -45,7 +46,7 @@ class AddCommandIT {
     Path csvFile = Files.writeString(dir.resolve("docs.csv"), csv);
     String exp = "cli-" + UUID.randomUUID().toString().substring(0, 8);
 
-    Cli r = Cli.run("add", "-e", npy.toString(), "-d", csvFile.toString(), "--id-field", "doc_id", "--dataset-name", "docs",
+    CliRun r = CliRun.run("add", "-e", npy.toString(), "-d", csvFile.toString(), "--id-field", "doc_id", "--dataset-name", "docs",
         "--experiment-name", exp, "--model-name", "minilm", "--embedding-space-name", "head", "-p", "lr=0.01", "-p", "loss=triplet",
         "--step", "40", "--bootstrap-servers", bootstrap, "--schema-registry", registry);
     assertEquals(0, r.exit(), r.err());

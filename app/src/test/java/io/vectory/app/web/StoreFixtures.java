@@ -1,25 +1,21 @@
 package io.vectory.app.web;
 
-import io.vectory.avro.CheckpointKey;
 import io.vectory.avro.SpaceEvent;
-import io.vectory.avro.SpaceRegistered;
 import io.vectory.core.compare.Metric;
 import io.vectory.datasets.Fortunes;
 import io.vectory.core.npy.Npy;
 import io.vectory.core.space.Space;
 import io.vectory.core.vectors.FloatMatrix;
-import io.vectory.schemas.CheckpointProtocol;
 import io.vectory.store.SpaceStore;
 import io.vectory.sink.SpaceWriter;
+import io.vectory.sink.TestData;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
 
 /**
  * Test data for the store-backed verbs: the real MiniLM pair of core's test resources (600 fortunes embedded by
@@ -51,22 +47,6 @@ public final class StoreFixtures {
   public static void storeCheckpoint(SpaceStore store, String experiment, String spaceName, long step, Space space,
       Metric metric) {
     SpaceWriter w = new SpaceWriter(store);
-    for (SpaceEvent e : checkpoint(experiment, spaceName, step, space, metric, 250)) w.apply(e);
-  }
-
-  static List<SpaceEvent> checkpoint(String experiment, String spaceName, long step, Space space, Metric metric, int chunkRows) {
-    CheckpointKey key = new CheckpointKey(experiment, spaceName, step);
-    FloatMatrix m = space.vectors();
-    List<String> cols = new ArrayList<>(new TreeSet<>(space.columns().keySet()));
-    SpaceRegistered registered = SpaceRegistered.newBuilder().setCheckpoint(key).setDataset("fortunes").setModel("test")
-        .setDimension(m.cols()).setRows(m.rows()).setMetric(io.vectory.avro.Metric.valueOf(metric.name()))
-        .setMetadataColumns(cols).setRegisteredAt(Instant.ofEpochMilli(1_700_000_000_000L + step)).build();
-    List<List<String>> meta = new ArrayList<>();
-    for (int r = 0; r < m.rows() && !cols.isEmpty(); r++) {
-      List<String> vals = new ArrayList<>();
-      for (String c : cols) vals.add(space.columns().get(c).get(r));
-      meta.add(vals);
-    }
-    return CheckpointProtocol.events(registered, space.ids(), m.data(), meta, chunkRows, Instant.ofEpochMilli(1_700_000_000_500L + step));
+    for (SpaceEvent e : TestData.checkpoint(experiment, spaceName, step, space, metric, 250, "test")) w.apply(e);
   }
 }

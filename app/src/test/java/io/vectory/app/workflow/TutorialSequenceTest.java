@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vectory.app.CliRun;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vectory.app.VectoryCli;
@@ -39,19 +40,19 @@ class TutorialSequenceTest {
     f.writeCsv(csv);
     Vectory v = new Vectory(dir.resolve("data"));
 
-    Vectory.Run add1 = v.run("add", "-e", triplet.toString(), "-d", csv.toString(), "--dataset-name", "tiny_imagenet_val",
+    CliRun add1 = v.run("add", "-e", triplet.toString(), "-d", csv.toString(), "--dataset-name", "tiny_imagenet_val",
         "--experiment-name", "triplet_loss_v1.0", "--model-name", "triplet_loss_resnet", "--embedding-space-name", "triplet_loss_v1.0",
         "--id-field", "image_id");
     assertEquals(0, add1.exit(), add1.toString());
     assertTrue(add1.out().contains("added triplet_loss_v1.0/triplet_loss_v1.0@0: 1307 rows × 384"), add1.toString());
     assertTrue(add1.err().contains("dataset tiny_imagenet_val registered from " + csv + " (1307 rows, ids from image_id)"), add1.toString());
 
-    Vectory.Run add2 = v.run("add", "-e", arcface.toString(), "--dataset-name", "tiny_imagenet_val", "--experiment-name", "arcface_loss_v1.0",
+    CliRun add2 = v.run("add", "-e", arcface.toString(), "--dataset-name", "tiny_imagenet_val", "--experiment-name", "arcface_loss_v1.0",
         "--model-name", "arcface_resnet", "--embedding-space-name", "arcface_loss_v1.0", "--id-field", "image_id");
     assertEquals(0, add2.exit(), add2.toString());
     assertTrue(add2.out().contains("added arcface_loss_v1.0/arcface_loss_v1.0@0: 1307 rows × 384"), add2.toString());
 
-    Vectory.Run ls = v.run("ls");
+    CliRun ls = v.run("ls");
     assertEquals(0, ls.exit(), ls.toString());
     assertTrue(ls.out().contains("Datasets: tiny_imagenet_val\n"), ls.toString());
     assertEquals(1, count(ls.out(), "Datasets:") + count(ls.out(), ", tiny_imagenet_val"), "the dataset once: " + ls);
@@ -60,19 +61,19 @@ class TutorialSequenceTest {
     assertTrue(Pattern.compile("(?m)^  arcface_loss_v1\\.0 +arcface_loss_v1\\.0 +tiny_imagenet_val +arcface_resnet +cosine +384 +1307 +0$")
         .matcher(ls.out()).find(), ls.toString());
 
-    Vectory.Run load1 = v.run("embeddings", "load", "triplet_loss_v1.0_lsh_cosine", "triplet_loss_v1.0");
+    CliRun load1 = v.run("embeddings", "load", "triplet_loss_v1.0_lsh_cosine", "triplet_loss_v1.0");
     assertEquals(0, load1.exit(), load1.toString());
     assertTrue(load1.out().contains("into index triplet_loss_v1.0_lsh_cosine (approximate: Lucene HNSW"), load1.toString());
-    Vectory.Run load2 = v.run("embeddings", "load", "arcface_loss_v1.0_lsh_cosine", "arcface_loss_v1.0");
+    CliRun load2 = v.run("embeddings", "load", "arcface_loss_v1.0_lsh_cosine", "arcface_loss_v1.0");
     assertEquals(0, load2.exit(), load2.toString());
 
     Path histogram = Path.of("jaccard-histogram.png");
     Files.deleteIfExists(histogram);
-    Vectory.Run c1 = v.run("compare", "arcface_loss_v1.0", "triplet_loss_v1.0", "--precompute", "-ma", "cosine", "-mb", "cosine");
+    CliRun c1 = v.run("compare", "arcface_loss_v1.0", "triplet_loss_v1.0", "--precompute", "-ma", "cosine", "-mb", "cosine");
     assertEquals(0, c1.exit(), c1.toString());
     double mean = mean(c1.out());
     assertTrue(c1.out().contains("2 k-NN passes ran, lists kept in the store"), c1.toString());
-    Vectory.Run c2 = v.run("compare", "arcface_loss_v1.0", "triplet_loss_v1.0", "--precompute", "-ma", "cosine", "-mb", "cosine", "--histogram");
+    CliRun c2 = v.run("compare", "arcface_loss_v1.0", "triplet_loss_v1.0", "--precompute", "-ma", "cosine", "-mb", "cosine", "--histogram");
     assertEquals(0, c2.exit(), c2.toString());
     assertEquals(mean, mean(c2.out()), 0.0);
     assertTrue(c2.out().contains("no k-NN pass ran"), c2.toString());
@@ -86,7 +87,7 @@ class TutorialSequenceTest {
     }
 
     // The same pair as JSON: no k-NN pass (both lists read from the store), and the mean against NumPy.
-    Vectory.Run j = v.run("compare", "arcface_loss_v1.0", "triplet_loss_v1.0", "-ma", "cosine", "-mb", "cosine", "--json");
+    CliRun j = v.run("compare", "arcface_loss_v1.0", "triplet_loss_v1.0", "-ma", "cosine", "-mb", "cosine", "--json");
     assertEquals(0, j.exit(), j.toString());
     JsonNode json = new ObjectMapper().readTree(j.out());
     assertEquals(0, json.get("knn_passes").asInt(), j.out());

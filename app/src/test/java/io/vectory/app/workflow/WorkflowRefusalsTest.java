@@ -3,6 +3,7 @@ package io.vectory.app.workflow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vectory.app.CliRun;
 import io.vectory.core.vectors.FloatMatrix;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,14 +47,14 @@ class WorkflowRefusalsTest {
     return FloatMatrix.wrap(n, m.cols(), d);
   }
 
-  private Vectory.Run add(Path npz, String experiment, String space, long step, String... extra) {
+  private CliRun add(Path npz, String experiment, String space, long step, String... extra) {
     List<String> args = new java.util.ArrayList<>(List.of("add", "-e", npz.toString(), "--dataset-name", "fortunes", "--experiment-name", experiment,
         "--embedding-space-name", space, "--step", Long.toString(step), "--id-field", "image_id"));
     args.addAll(List.of(extra));
     return v.run(args.toArray(String[]::new));
   }
 
-  private Vectory.Run registerAndAdd(Path npz, String experiment, String space, long step) {
+  private CliRun registerAndAdd(Path npz, String experiment, String space, long step) {
     return add(npz, experiment, space, step, "-d", csv.toString());
   }
 
@@ -61,10 +62,10 @@ class WorkflowRefusalsTest {
   void anAmbiguousBareNameListsTheCandidates() {
     assertEquals(0, registerAndAdd(minilm, "exp1", "shared", 0).exit());
     assertEquals(0, add(bge, "exp2", "shared", 0).exit());
-    Vectory.Run r = v.run("compare", "shared", "exp1/shared");
+    CliRun r = v.run("compare", "shared", "exp1/shared");
     assertEquals(2, r.exit(), r.toString());
     assertTrue(r.err().contains("'shared' is ambiguous: it names 2 spaces (exp1/shared, exp2/shared); write one of them as experiment/space"), r.toString());
-    Vectory.Run q = v.run("query", "shared", "0");
+    CliRun q = v.run("query", "shared", "0");
     assertEquals(2, q.exit(), q.toString());
     assertTrue(q.err().contains("'shared' is ambiguous"), q.toString());
   }
@@ -74,21 +75,21 @@ class WorkflowRefusalsTest {
     assertEquals(0, registerAndAdd(minilm, "exp1", "s", 0).exit());
     assertEquals(0, v.run("embeddings", "load", "s_lsh_cosine", "exp1/s").exit());
 
-    Vectory.Run ds = v.run("dataset", "delete", "fortunes");
+    CliRun ds = v.run("dataset", "delete", "fortunes");
     assertEquals(2, ds.exit(), ds.toString());
     assertTrue(ds.err().contains("cannot delete dataset fortunes: 2 depend on it (experiment exp1, index s_lsh_cosine); delete them first or add --recursive"), ds.toString());
-    Vectory.Run ex = v.run("experiment", "delete", "exp1");
+    CliRun ex = v.run("experiment", "delete", "exp1");
     assertEquals(2, ex.exit(), ex.toString());
     assertTrue(ex.err().contains("cannot delete experiment exp1: 1 depends on it (space exp1/s@0)"), ex.toString());
-    Vectory.Run sp = v.run("embeddings", "delete", "exp1/s@0");
+    CliRun sp = v.run("embeddings", "delete", "exp1/s@0");
     assertEquals(2, sp.exit(), sp.toString());
     assertTrue(sp.err().contains("cannot delete exp1/s@0: 1 depends on it (index s_lsh_cosine)"), sp.toString());
     assertTrue(v.run("ls").out().contains("exp1"), "nothing was deleted");
 
-    Vectory.Run rec = v.run("dataset", "delete", "fortunes", "--recursive");
+    CliRun rec = v.run("dataset", "delete", "fortunes", "--recursive");
     assertEquals(0, rec.exit(), rec.toString());
     assertTrue(rec.out().contains("deleted index s_lsh_cosine") && rec.out().contains("deleted space exp1/s@0") && rec.out().contains("deleted dataset fortunes"), rec.toString());
-    Vectory.Run ls = v.run("ls");
+    CliRun ls = v.run("ls");
     assertTrue(ls.out().contains("Datasets: none") && ls.out().contains("Indices: none"), ls.toString());
   }
 
@@ -97,11 +98,11 @@ class WorkflowRefusalsTest {
     assertEquals(0, registerAndAdd(minilm, "exp1", "s", 0).exit());
     Path fewer = dir.resolve("fewer.npz");
     TwoModelFixture.writeNpz(fewer, head(TwoModelFixture.load().bge, 150));
-    Vectory.Run r = add(fewer, "exp2", "s", 0);
+    CliRun r = add(fewer, "exp2", "s", 0);
     assertEquals(2, r.exit(), r.toString());
     assertTrue(r.err().contains("dataset fortunes has 300 rows (registered from " + csv.toAbsolutePath() + "), but " + fewer + " has 150 vectors;"
         + " expected one vector per dataset row"), r.toString());
-    Vectory.Run unknown = v.run("add", "-e", fewer.toString(), "--dataset-name", "nope", "--experiment-name", "e", "--id-field", "image_id");
+    CliRun unknown = v.run("add", "-e", fewer.toString(), "--dataset-name", "nope", "--experiment-name", "e", "--id-field", "image_id");
     assertEquals(2, unknown.exit(), unknown.toString());
     assertTrue(unknown.err().contains("no dataset named nope in ") && unknown.err().contains("registered: fortunes"), unknown.toString());
   }
@@ -109,22 +110,22 @@ class WorkflowRefusalsTest {
   @Test
   void vectorysLshFlagsAreRefusedNamingTheHnswSettings() {
     assertEquals(0, registerAndAdd(minilm, "exp1", "s", 0).exit());
-    Vectory.Run r = v.run("embeddings", "load", "idx", "s", "-k", "4", "-L", "2", "-w", "1.5");
+    CliRun r = v.run("embeddings", "load", "idx", "s", "-k", "4", "-L", "2", "-w", "1.5");
     assertEquals(2, r.exit(), r.toString());
     assertTrue(r.err().contains("-k, -L, -w: Vectory's LSH settings (hash length, tables, bucket width) do not apply: the approximate index here is"
         + " a Lucene HNSW graph; tune it with --hnsw-m (links per node, default 16) and --hnsw-ef-construction (build candidates, default 100)"), r.toString());
-    Vectory.Run ok = v.run("embeddings", "load", "idx", "s", "--model", "lsh", "--similarity", "l2", "--hnsw-m", "8", "--hnsw-ef-construction", "50");
+    CliRun ok = v.run("embeddings", "load", "idx", "s", "--model", "lsh", "--similarity", "l2", "--hnsw-m", "8", "--hnsw-ef-construction", "50");
     assertEquals(0, ok.exit(), ok.toString());
     assertTrue(ok.out().contains("(approximate: Lucene HNSW, M 8, ef_construction 50, euclidean;"), ok.toString());
-    Vectory.Run list = v.run("embeddings", "list-indices");
+    CliRun list = v.run("embeddings", "list-indices");
     assertTrue(Pattern.compile("(?m)^  idx +exp1/s@0 +300 +384 +euclidean +lsh \\(HNSW\\)").matcher(list.out()).find(), list.toString());
   }
 
   @Test
   void aConfiguredBrokerThatIsDownFailsInSecondsNamingIt() {
-    Vectory.Run r = registerAndAdd(minilm, "exp1", "s", 0);
+    CliRun r = registerAndAdd(minilm, "exp1", "s", 0);
     assertEquals(0, r.exit());
-    Vectory.Run down = add(bge, "exp2", "s", 0, "--bootstrap-servers", "127.0.0.1:1");
+    CliRun down = add(bge, "exp2", "s", 0, "--bootstrap-servers", "127.0.0.1:1");
     assertEquals(1, down.exit(), down.toString());
     assertTrue(down.err().contains("no answer from the Kafka broker 127.0.0.1:1 (from flag) within 4 s; start it, or unset the broker setting"), down.toString());
   }
@@ -136,16 +137,16 @@ class WorkflowRefusalsTest {
     java.io.InputStream stdin = System.in;
     try {
       System.setIn(new java.io.ByteArrayInputStream("n\n".getBytes()));
-      Vectory.Run no = v.run("embeddings", "delete-all-indices");
+      CliRun no = v.run("embeddings", "delete-all-indices");
       assertEquals(1, no.exit(), no.toString());
       assertTrue(no.out().contains("Delete 1 loaded indices (i1) from ") && no.out().contains("Nothing deleted."), no.toString());
     } finally {
       System.setIn(stdin);
     }
-    Vectory.Run yes = v.run("embeddings", "delete-all-indices", "--yes");
+    CliRun yes = v.run("embeddings", "delete-all-indices", "--yes");
     assertEquals(0, yes.exit(), yes.toString());
     assertTrue(yes.out().contains("deleted index i1"), yes.toString());
-    Vectory.Run idx = v.run("embeddings", "delete-index", "exp1/s@0");
+    CliRun idx = v.run("embeddings", "delete-index", "exp1/s@0");
     assertEquals(2, idx.exit(), idx.toString());
     assertTrue(idx.err().contains("exp1/s@0 is a space, not a loaded index"), idx.toString());
   }
@@ -153,7 +154,7 @@ class WorkflowRefusalsTest {
   @Test
   void laterStepsAreComparedWithThePreviousAndFirstAtOneKnnPassEach() throws Exception {
     assertEquals(0, registerAndAdd(minilm, "run", "s", 0).exit());
-    Vectory.Run s1 = add(bge, "run", "s", 1, "-p", "lr=0.01", "--train-dataset", "fortunes-train", "--dims", "384");
+    CliRun s1 = add(bge, "run", "s", 1, "-p", "lr=0.01", "--train-dataset", "fortunes-train", "--dims", "384");
     assertEquals(0, s1.exit(), s1.toString());
     // On the second step the previous checkpoint is also the first: one comparison, both relations.
     Matcher m1 = Pattern.compile("compared with previous checkpoint run/s@0: mean Jaccard (\\d\\.\\d{4}).*; 2 k-NN passes\\)").matcher(s1.out());
@@ -162,19 +163,19 @@ class WorkflowRefusalsTest {
 
     Path params = dir.resolve("params.json");
     Files.writeString(params, "{\"lr\": 0.001, \"loss\": \"triplet\"}");
-    Vectory.Run s2 = add(minilm, "run", "s", 2, "-p", params.toString());
+    CliRun s2 = add(minilm, "run", "s", 2, "-p", params.toString());
     assertEquals(0, s2.exit(), s2.toString());
     // One k-NN pass of the new checkpoint for both references: theirs were kept when they were compared.
     assertTrue(Pattern.compile("compared with previous checkpoint run/s@1: .*; 1 k-NN pass\\)").matcher(s2.out()).find(), s2.toString());
     assertTrue(Pattern.compile("compared with first checkpoint run/s@0: mean Jaccard 1\\.0000.*; 0 k-NN passes\\)").matcher(s2.out()).find(), s2.toString());
-    Vectory.Run ls = v.run("ls");
+    CliRun ls = v.run("ls");
     assertTrue(Pattern.compile("(?m)run +s@2 +s@0 +first").matcher(ls.out()).find(), ls.toString());
     assertTrue(Pattern.compile("(?m)run +s@2 +s@1 +previous").matcher(ls.out()).find(), ls.toString());
 
-    Vectory.Run bad = add(minilm, "run", "s", 3, "--dims", "128");
+    CliRun bad = add(minilm, "run", "s", 3, "--dims", "128");
     assertEquals(2, bad.exit(), bad.toString());
     assertTrue(bad.err().contains("vectors have 384 dimensions, --dims says 128"), bad.toString());
-    Vectory.Run badP = add(minilm, "run", "s", 3, "-p", "novalue");
+    CliRun badP = add(minilm, "run", "s", 3, "-p", "novalue");
     assertEquals(2, badP.exit(), badP.toString());
     assertTrue(badP.err().contains("-p novalue: expected KEY=VALUE or a JSON file"), badP.toString());
   }
@@ -184,7 +185,7 @@ class WorkflowRefusalsTest {
     assertEquals(0, registerAndAdd(minilm, "a", "s", 0).exit());
     assertEquals(0, add(bge, "b", "s", 0).exit());
     Path perPoint = dir.resolve("per-point.csv");
-    Vectory.Run r = v.run("compare", "a/s", "b/s", "--worst", "3", "--per-point", perPoint.toString(), "--label-field", "label");
+    CliRun r = v.run("compare", "a/s", "b/s", "--worst", "3", "--per-point", perPoint.toString(), "--label-field", "label");
     assertEquals(0, r.exit(), r.toString());
     // Per-label means, lowest first.
     Matcher m = Pattern.compile("(?m)^  (\\S+) +(\\d\\.\\d{4})  \\(\\d+ points\\)$").matcher(r.out().substring(r.out().indexOf("lowest first:")));

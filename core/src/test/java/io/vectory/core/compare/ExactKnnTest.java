@@ -111,13 +111,8 @@ class ExactKnnTest {
       VectorDotKernel v = new VectorDotKernel(wide);
       int w = v.width();
       DotKernel s = new ScalarDotKernel(w);
-      int panels = (70 + w - 1) / w;
-      float[] packed = new float[panels * w * 45];
-      for (int j = 0; j < 70; j++) for (int p = 0; p < 45; p++) packed[(j / w) * w * 45 + p * w + j % w] = m.get(j, p);
-      float[] tv = new float[70 * panels * w];
-      float[] ts = new float[70 * panels * w];
-      v.panels(m.data(), 0, 45, 1, 70, packed, 0, w, w * 45, panels, 45, tv, 0, panels * w);
-      s.panels(m.data(), 0, 45, 1, 70, packed, 0, w, w * 45, panels, 45, ts, 0, panels * w);
+      float[] ts = panelProducts(s, m);
+      float[] tv = panelProducts(v, m);
       assertArrayEquals(ts, tv, v.shape());
       float[] bias = new float[70];
       float[] thr = new float[70];
@@ -154,15 +149,18 @@ class ExactKnnTest {
     FloatMatrix m = gaussian(70, 45, 3);
     DotKernel v = DotKernel.best();
     DotKernel s = new ScalarDotKernel(v.width());
-    int w = v.width();
-    int panels = (70 + w - 1) / w;
-    float[] packed = new float[panels * w * 45];
-    for (int j = 0; j < 70; j++) for (int p = 0; p < 45; p++) packed[(j / w) * w * 45 + p * w + j % w] = m.get(j, p);
-    float[] tv = new float[70 * panels * w];
-    float[] ts = new float[70 * panels * w];
-    v.panels(m.data(), 0, 45, 1, 70, packed, 0, w, w * 45, panels, 45, tv, 0, panels * w);
-    s.panels(m.data(), 0, 45, 1, 70, packed, 0, w, w * 45, panels, 45, ts, 0, panels * w);
-    assertArrayEquals(ts, tv);
+    assertArrayEquals(panelProducts(s, m), panelProducts(v, m));
+  }
+
+  /** Every row of m against every row of m packed in the kernel's panels (width rows each, columns interleaved). */
+  private static float[] panelProducts(DotKernel kernel, FloatMatrix m) {
+    int n = m.rows(), d = m.cols(), w = kernel.width();
+    int panels = (n + w - 1) / w;
+    float[] packed = new float[panels * w * d];
+    for (int j = 0; j < n; j++) for (int p = 0; p < d; p++) packed[(j / w) * w * d + p * w + j % w] = m.get(j, p);
+    float[] out = new float[n * panels * w];
+    kernel.panels(m.data(), 0, d, 1, n, packed, 0, w, w * d, panels, d, out, 0, panels * w);
+    return out;
   }
 
   @Test
