@@ -15,6 +15,7 @@ import io.vectory.ingest.IngestSettings;
 import io.vectory.ingest.PublishResult;
 import io.vectory.ingest.SpaceDescription;
 import io.vectory.schemas.CheckpointNames;
+import io.vectory.schemas.Topics;
 import io.vectory.sink.IndexInfo;
 import io.vectory.store.DatasetEntry;
 import io.vectory.store.ExperimentEntry;
@@ -122,6 +123,9 @@ public final class AddCommand implements Callable<Integer> {
 
   @Option(names = "--transactional-id", description = "Kafka transactional.id (default: a random one).")
   String transactionalId;
+
+  @Option(names = "--topic-prefix", defaultValue = "", description = "With a broker: prefix of every topic name, as given to `vectory pipeline` (default: none).")
+  String topicPrefix;
 
   @Override
   public Integer call() {
@@ -262,10 +266,12 @@ public final class AddCommand implements Callable<Integer> {
   /** A broker configured: publish for the pipeline, after checking within a few seconds that the broker answers. */
   private int publish(Prepared p, IngestSettings settings, SpaceStore store, PrintWriter out, PrintWriter err) {
     probe(settings);
+    // As with the dataset: the experiment's entry (model, --train-dataset, -p) is the store's, not the pipeline's.
+    store.putExperiment(new ExperimentEntry(experiment, model, trainDataset, p.params(), System.currentTimeMillis()));
     Space s = p.space();
     err.println("vectory add: " + embeddings + ": " + s.vectors().rows() + " × " + s.vectors().cols() + " → " + settings.describe());
     if (load) err.println("vectory add: --load: the pipeline indexes the checkpoint as it accepts it; no separate index is made");
-    CheckpointPublisher.Builder b = settings.publisher();
+    CheckpointPublisher.Builder b = settings.publisher().topics(Topics.withPrefix(topicPrefix));
     if (transactionalId != null) b.transactionalId(transactionalId);
     try (CheckpointPublisher pub = b.build()) {
       String name = CheckpointNames.of(experiment, space, step);

@@ -1,5 +1,6 @@
 package io.vectory.app.store;
 
+import io.vectory.sink.IndexNames;
 import io.vectory.store.SpaceStore;
 import io.vectory.store.SpaceStores;
 import java.nio.file.Path;
@@ -12,12 +13,16 @@ public final class StoreOptions {
       description = "Use OpenSearch at URL (e.g. http://127.0.0.1:9200) instead of the embedded store.")
   String opensearch;
 
+  @Option(names = "--index-prefix", paramLabel = "PREFIX", defaultValue = IndexNames.DEFAULT_PREFIX,
+      description = "With --opensearch: prefix of every index name, as the sink connector's index.prefix (default: ${DEFAULT-VALUE}).")
+  String indexPrefix;
+
   @Option(names = "--data-dir", paramLabel = "DIR",
       description = "Folder of the embedded store (default: $VECTORY_HOME/data, else ~/.vectory/data).")
   Path dataDir;
 
   public SpaceStore open() {
-    return SpaceStores.open(opensearch, dataDir);
+    return SpaceStores.open(opensearch, new IndexNames(indexPrefix), dataDir);
   }
 
   String describe(SpaceStore store) {
