@@ -363,13 +363,24 @@ public final class OpenSearchSpaceStore implements SpaceStore {
   public KeptLists knnLists(String ref, Metric metric, int k, boolean includeSelf, boolean recompute, ProgressListener progress) {
     IndexInfo info = resolve(ref);
     if (!info.complete()) throw new IllegalArgumentException(info.name() + " is still being written; its k-NN lists are computed once it is complete");
-    String id = info.physical() + ":" + metric.name().toLowerCase(Locale.ROOT) + ":" + (includeSelf ? "self" : "noself");
+    String id = keptId(info, metric, includeSelf);
     KnnLists kept = keptLists(id, info);
     if (!recompute && kept != null && kept.serves(k, metric, includeSelf, null)) return new KeptLists(kept.truncate(k), false);
     Space s = loadSpace(info.name());
     KnnLists lists = KnnLists.compute(s.vectors(), metric, k, includeSelf, null, progress);
     if (kept == null || recompute || kept.k() < k) keepLists(id, info, lists);
     return new KeptLists(lists, true);
+  }
+
+  @Override
+  public Optional<KnnLists> keptLists(String ref, Metric metric, int k, boolean includeSelf) {
+    IndexInfo info = resolve(ref);
+    KnnLists kept = keptLists(keptId(info, metric, includeSelf), info);
+    return kept != null && kept.serves(k, metric, includeSelf, null) ? Optional.of(kept.truncate(k)) : Optional.empty();
+  }
+
+  private static String keptId(IndexInfo info, Metric metric, boolean includeSelf) {
+    return info.physical() + ":" + metric.name().toLowerCase(Locale.ROOT) + ":" + (includeSelf ? "self" : "noself");
   }
 
   /** The kept lists of that id when they are of this very index (same creation time and rows), else null. */

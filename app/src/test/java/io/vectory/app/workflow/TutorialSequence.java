@@ -60,6 +60,7 @@ final class TutorialSequence {
 
     Vectory.Run ls = v.run("ls");
     assertEquals(0, ls.exit(), ls.toString());
+    assertTrue(ls.out().startsWith("Store: " + v.storeLabel()), ls.toString());
     assertTrue(ls.out().contains("Datasets: tiny_imagenet_val\n"), ls.toString());
     assertEquals(1, count(ls.out(), "Datasets:") + count(ls.out(), ", tiny_imagenet_val"), "the dataset once: " + ls);
     assertTrue(Pattern.compile("(?m)^  triplet_loss_v1\\.0 +triplet_loss_v1\\.0 +tiny_imagenet_val +triplet_loss_resnet +cosine +384 +1307 +0$")
@@ -102,6 +103,20 @@ final class TutorialSequence {
     assertEquals(reference, json.get("mean_jaccard").asDouble(), 1e-4, "against bench/compare/reference.py");
     assertEquals(reference, mean, 1e-4, "the printed mean against bench/compare/reference.py");
     assertTrue(mean > 0.05 && mean < 0.95, "two different models agree only in part: " + mean);
+
+    // query reads the lists compare kept: each point's "in both" Jaccard is its per-point coincidence in the compare.
+    Path perPoint = dir.resolve("per-point.csv");
+    Vectory.Run pp = v.run("compare", "arcface_loss_v1.0", "triplet_loss_v1.0", "-ma", "cosine", "-mb", "cosine", "--per-point", perPoint.toString());
+    assertEquals(0, pp.exit(), pp.toString());
+    List<String[]> lowest = Files.readAllLines(perPoint).stream().skip(1).map(l -> l.split(",", 3))
+        .sorted(java.util.Comparator.comparingDouble((String[] c) -> Double.parseDouble(c[1])).thenComparing(c -> c[0])).limit(3).toList();
+    for (String[] point : lowest) {
+      Vectory.Run q = v.run("query", "arcface_loss_v1.0", point[0], "-k", "10", "--vs", "triplet_loss_v1.0");
+      assertEquals(0, q.exit(), q.toString());
+      assertEquals(2, count(q.out(), "exact: the kept k-NN lists compare uses"), q.toString());
+      assertTrue(q.out().contains(String.format(java.util.Locale.ROOT, "(Jaccard %.4f for this point, k=10, self excluded)", Double.parseDouble(point[1]))),
+          point[0] + " " + point[1] + ": " + q);
+    }
 
     // Vectory's management verbs: a dataset others depend on is refused with its dependents, then deleted with them.
     Vectory.Run refused = v.run("dataset", "delete", "tiny_imagenet_val");

@@ -180,11 +180,20 @@ class TutorialSequenceStackIT {
     Properties p = new Properties();
     p.put("bootstrap.servers", BOOTSTRAP);
     try (Admin admin = Admin.create(p)) {
+      // A group is deletable once its members have left (until their session times out): retry a while.
       for (String group : List.of(topicPrefix + "app", "connect-" + run + "-sink")) {
-        try {
-          admin.deleteConsumerGroups(List.of(group)).all().get(30, TimeUnit.SECONDS);
-        } catch (Exception e) {
-          problems.add("delete group " + group + ": " + e.getMessage());
+        for (int attempt = 0; ; attempt++) {
+          try {
+            admin.deleteConsumerGroups(List.of(group)).all().get(30, TimeUnit.SECONDS);
+            break;
+          } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof org.apache.kafka.common.errors.GroupIdNotFoundException) break;
+            if (attempt >= 120) {
+              problems.add("delete group " + group + ": " + e.getCause());
+              break;
+            }
+            Thread.sleep(500);
+          }
         }
       }
       List<String> mine = admin.listTopics().names().get(30, TimeUnit.SECONDS).stream().filter(n -> n.startsWith(topicPrefix)).toList();

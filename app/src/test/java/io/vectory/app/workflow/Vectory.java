@@ -34,6 +34,11 @@ record Vectory(List<String> storeArgs, List<String> publishArgs) {
     return !publishArgs.isEmpty();
   }
 
+  /** How `ls` names this store. */
+  String storeLabel() {
+    return storeArgs.contains("--opensearch") ? "OpenSearch " : "embedded store ";
+  }
+
   /** The command as a user types it, with this store's flags appended to the verb. */
   Run run(String... args) {
     List<String> all = new ArrayList<>(List.of(args));
