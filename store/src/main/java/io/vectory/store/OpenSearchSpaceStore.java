@@ -345,8 +345,12 @@ public final class OpenSearchSpaceStore implements SpaceStore {
     return true;
   }
 
-  /** Deletes the documents of an index whose field holds the value, at once visible; how many (0 when there is no index). */
+  /**
+   * Deletes the documents of an index whose field holds the value, written before this call (the index is refreshed
+   * first: delete-by-query sees only what search sees), at once visible; how many (0 when there is no index).
+   */
   private long deleteWhere(String index, String field, String value) {
+    if (sink.callOr404("refresh " + index, null, () -> client.indices().refresh(r -> r.index(index))) == null) return 0;
     Long deleted = sink.callOr404("delete from " + index + " where " + field + " = " + value, 0L, () -> client.deleteByQuery(d -> d.index(index)
         .query(q -> q.term(t -> t.field(field).value(FieldValue.of(value)))).refresh(Refresh.True).conflicts(Conflicts.Proceed)).deleted());
     return deleted == null ? 0 : deleted;
