@@ -2,13 +2,14 @@ package io.vectory.app.workflow;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vectory.app.StackCleanUp;
 import io.vectory.schemas.Topics;
 import io.vectory.sink.IndexInfo;
 import io.vectory.sink.IndexNames;
 import io.vectory.sink.OpenSearchClients;
-import io.vectory.sink.OpenSearchSinkConnector;
 import io.vectory.sink.SinkConfig;
 import io.vectory.sink.StoreUnavailableException;
+import io.vectory.sink.TestConnect;
 import io.vectory.store.OpenSearchSpaceStore;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -20,16 +21,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.utils.internals.Exit;
-import org.apache.kafka.connect.cli.ConnectStandalone;
 import org.apache.kafka.connect.runtime.Connect;
 import org.apache.kafka.connect.runtime.standalone.StandaloneHerder;
 import org.junit.jupiter.api.Test;
@@ -107,37 +105,12 @@ class TutorialSequenceStackIT {
     return p;
   }
 
-  /** This build's sink connector in an in-process standalone worker, reading this run's topics into this run's indices. */
+  /** This build's sink connector in an in-process worker, reading this run's topics (read_committed, registry encoding) into this run's indices. */
   Connect<StandaloneHerder> startConnect() throws Exception {
-    Map<String, String> worker = new HashMap<>();
-    worker.put("bootstrap.servers", BOOTSTRAP);
-    worker.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
-    worker.put("value.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
-    worker.put("offset.storage.file.filename", dir.resolve("connect.offsets").toString());
-    worker.put("listeners", "http://127.0.0.1:0");
-    worker.put("plugin.discovery", "service_load");
-    worker.put("offset.flush.interval.ms", "1000");
-    Map<String, String> cfg = new HashMap<>();
-    cfg.put("name", run + "-sink");
-    cfg.put("connector.class", OpenSearchSinkConnector.class.getName());
-    cfg.put("tasks.max", "1");
-    cfg.put("topics", String.join(",", topics.indexedSpaces.name(), topics.comparisons.name(), topics.alerts.name()));
-    cfg.put(SinkConfig.TOPIC_INDEXED_SPACES, topics.indexedSpaces.name());
-    cfg.put(SinkConfig.TOPIC_COMPARISONS, topics.comparisons.name());
-    cfg.put(SinkConfig.TOPIC_ALERTS, topics.alerts.name());
-    cfg.put(SinkConfig.OPENSEARCH_URL, OPENSEARCH);
-    cfg.put(SinkConfig.INDEX_PREFIX, names.prefix());
+    Map<String, String> cfg = TestConnect.connector(run + "-sink", topics, OPENSEARCH, names);
     cfg.put(SinkConfig.SCHEMA_REGISTRY_URL, REGISTRY);
-    cfg.put("consumer.override.auto.offset.reset", "earliest");
     cfg.put("consumer.override.isolation.level", "read_committed");
-    Connect<StandaloneHerder> c = new ConnectStandalone().startConnect(worker);
-    CompletableFuture<Object> created = new CompletableFuture<>();
-    c.herder().putConnectorConfig(cfg.get("name"), cfg, true, (err, info) -> {
-      if (err != null) created.completeExceptionally(err);
-      else created.complete(info);
-    });
-    created.get(30, TimeUnit.SECONDS);
-    return c;
+    return TestConnect.start(BOOTSTRAP, dir.resolve("connect.offsets"), cfg);
   }
 
   /** The published checkpoints, through the pipeline and the sink, complete in OpenSearch. */
@@ -180,22 +153,8 @@ class TutorialSequenceStackIT {
     Properties p = new Properties();
     p.put("bootstrap.servers", BOOTSTRAP);
     try (Admin admin = Admin.create(p)) {
-      // A group is deletable once its members have left (until their session times out): retry a while.
-      for (String group : List.of(topicPrefix + "app", "connect-" + run + "-sink")) {
-        for (int attempt = 0; ; attempt++) {
-          try {
-            admin.deleteConsumerGroups(List.of(group)).all().get(30, TimeUnit.SECONDS);
-            break;
-          } catch (java.util.concurrent.ExecutionException e) {
-            if (e.getCause() instanceof org.apache.kafka.common.errors.GroupIdNotFoundException) break;
-            if (attempt >= 120) {
-              problems.add("delete group " + group + ": " + e.getCause());
-              break;
-            }
-            Thread.sleep(500);
-          }
-        }
-      }
+      // The Streams app's members stay until their session times out: retry up to a minute.
+      StackCleanUp.deleteGroups(admin, List.of(topicPrefix + "app", "connect-" + run + "-sink"), 120, problems);
       List<String> mine = admin.listTopics().names().get(30, TimeUnit.SECONDS).stream().filter(n -> n.startsWith(topicPrefix)).toList();
       admin.deleteTopics(mine).all().get(60, TimeUnit.SECONDS);
     } catch (Exception e) {
