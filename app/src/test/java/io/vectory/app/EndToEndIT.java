@@ -598,21 +598,7 @@ class EndToEndIT {
     p.put("bootstrap.servers", bootstrap);
     try (Admin admin = Admin.create(p)) {
       // A group is deletable once its members have left (the connector's task stops asynchronously): retry a while.
-      for (String group : List.of(topicPrefix + "app", "connect-" + connector)) {
-        for (int attempt = 0; ; attempt++) {
-          try {
-            admin.deleteConsumerGroups(List.of(group)).all().get(30, TimeUnit.SECONDS);
-            break;
-          } catch (java.util.concurrent.ExecutionException e) {
-            if (e.getCause() instanceof org.apache.kafka.common.errors.GroupIdNotFoundException) break;
-            if (attempt >= 20) {
-              problems.add("delete consumer group " + group + ": " + e.getCause());
-              break;
-            }
-            Thread.sleep(500);
-          }
-        }
-      }
+      StackCleanUp.deleteGroups(admin, List.of(topicPrefix + "app", "connect-" + connector), 20, problems);
       List<String> mine = admin.listTopics().names().get(30, TimeUnit.SECONDS).stream().filter(n -> n.startsWith(topicPrefix)).toList();
       admin.deleteTopics(mine).all().get(60, TimeUnit.SECONDS);
     } catch (Exception e) {

@@ -9,7 +9,9 @@ import java.util.zip.CRC32C;
  * Physical index names. Every name starts with one prefix (default {@code vectory-}; tests use their own
  * so they never touch the real indices): {@code <prefix>space-<experiment>-<space>-<step>} per checkpoint,
  * {@code <prefix>index-<name>} per index loaded with {@code vectory embeddings load},
- * {@code <prefix>comparisons}, {@code <prefix>alerts} and {@code <prefix>dead-letters}.
+ * {@code <prefix>comparisons}, {@code <prefix>alerts} and {@code <prefix>dead-letters}; the store's own
+ * {@code <prefix>catalogue} (registered datasets and experiments) and {@code <prefix>knn-lists} (kept exact k-NN lists
+ * of its indices).
  *
  * <p>OpenSearch index names must be lowercase without {@code \ / * ? " < > | , # :} or spaces. A part
  * already made of {@code [a-z0-9_]} is used as is; otherwise it is rewritten to that alphabet and the
@@ -42,6 +44,16 @@ public record IndexNames(String prefix) {
   /** The pipeline's rejections (its dead letters), {@code <prefix>dead-letters}. */
   public String deadLetters() {
     return prefix + "dead-letters";
+  }
+
+  /** The store's registered datasets and experiments. */
+  public String catalogue() {
+    return prefix + "catalogue";
+  }
+
+  /** The exact k-NN lists the store keeps of its indices. */
+  public String knnLists() {
+    return prefix + "knn-lists";
   }
 
   /** Pattern matching every space and loaded index (for listing). */

@@ -86,4 +86,41 @@ public final class OpenSearchMappings {
         .properties(Docs.META, p -> p.object(o -> o.properties(columns))));
     return new IndexBody(settings, mappings);
   }
+
+  /**
+   * The store's catalogue ({@link IndexNames#catalogue}): one document per registered dataset or experiment,
+   * {@code _id} {@code <kind>:<name>}; {@code kind} and {@code name} searchable, the entry and a dataset's CSV
+   * (kept byte for byte, so a reuse parses exactly what was registered) stored only.
+   */
+  public static IndexBody catalogueIndex() {
+    IndexSettings settings = IndexSettings.of(s -> s.numberOfShards(1).numberOfReplicas(0));
+    TypeMapping mappings = TypeMapping.of(m -> m
+        .dynamic(DynamicMapping.Strict)
+        .properties("kind", p -> p.keyword(k -> k))
+        .properties("name", p -> p.keyword(k -> k))
+        .properties("entry", p -> p.object(o -> o.enabled(false)))
+        .properties("csv", p -> p.text(t -> t.index(false))));
+    return new IndexBody(settings, mappings);
+  }
+
+  /**
+   * Kept exact k-NN lists ({@link IndexNames#knnLists}): one document per index, metric and self rule, {@code _id}
+   * {@code <physical>:<metric>:<self|noself>}, holding the largest k computed so far, the index's creation time
+   * and row count (lists of an index since rewritten are not used), and the n·k row indexes as little-endian
+   * int32 ({@code binary}, stored only).
+   */
+  public static IndexBody knnListsIndex() {
+    IndexSettings settings = IndexSettings.of(s -> s.numberOfShards(1).numberOfReplicas(0));
+    TypeMapping mappings = TypeMapping.of(m -> m
+        .dynamic(DynamicMapping.Strict)
+        .properties("index", p -> p.keyword(k -> k))
+        .properties("metric", p -> p.keyword(k -> k))
+        .properties("include_self", p -> p.boolean_(b -> b))
+        .properties("n", p -> p.integer(n -> n))
+        .properties("k", p -> p.integer(n -> n))
+        .properties("created_at", p -> p.long_(l -> l))
+        .properties("rows", p -> p.long_(l -> l))
+        .properties("neighbours", p -> p.binary(b -> b)));
+    return new IndexBody(settings, mappings);
+  }
 }

@@ -193,8 +193,13 @@ public final class OpenSearchSpaceSink implements SpaceSink {
   }
 
   private void createIfMissing(String index, String file) {
+    createIfMissing(index, () -> OpenSearchMappings.resultIndex(file, mapper()), "from " + file);
+  }
+
+  /** Creates an index with its explicit mapping unless it is there (the store's catalogue and kept k-NN lists). */
+  public void createIfMissing(String index, java.util.function.Supplier<OpenSearchMappings.IndexBody> body, String purpose) {
     if (call("check index " + index, () -> client.indices().exists(e -> e.index(index)).value())) return;
-    create(index, OpenSearchMappings.resultIndex(file, mapper()), "from " + file);
+    create(index, body.get(), purpose);
   }
 
   /** Creates a space's k-NN index (an index already there, e.g. made by a concurrent writer, is kept). */

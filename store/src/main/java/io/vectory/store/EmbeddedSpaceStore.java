@@ -165,7 +165,7 @@ public final class EmbeddedSpaceStore implements SpaceStore {
     IndexInfo info = resolve(ref);
     if (!info.complete()) throw new IllegalArgumentException(info.name() + " is still being written; its k-NN lists are computed once it is complete");
     if (!recompute) {
-      Optional<KnnLists> kept = knnCache.find(info, metric, k, includeSelf);
+      Optional<KnnLists> kept = keptLists(info.name(), metric, k, includeSelf);
       if (kept.isPresent()) return new KeptLists(kept.get(), false);
     }
     Space s = search.loadSpace(info);
@@ -173,6 +173,11 @@ public final class EmbeddedSpaceStore implements SpaceStore {
     knnPasses.incrementAndGet();
     knnCache.keep(info, lists);
     return new KeptLists(lists, true);
+  }
+
+  @Override
+  public Optional<KnnLists> keptLists(String ref, Metric metric, int k, boolean includeSelf) {
+    return knnCache.find(resolve(ref), metric, k, includeSelf);
   }
 
   /** k-NN passes this instance has run (not reused from kept lists). */

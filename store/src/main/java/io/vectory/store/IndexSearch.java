@@ -1,14 +1,12 @@
 package io.vectory.store;
 
 import io.vectory.core.space.Space;
-import io.vectory.core.vectors.FloatMatrix;
 import io.vectory.sink.Docs;
 import io.vectory.sink.IndexInfo;
 import io.vectory.store.SpaceStore.Neighbor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -54,34 +52,21 @@ final class IndexSearch {
   }
 
   Space loadSpace(IndexInfo info) {
-    int n = Math.toIntExact(info.rows());
-    int dim = info.dimension();
-    float[] data = new float[Math.multiplyExact(n, dim)];
-    String[] ids = new String[n];
-    Map<String, String[]> cols = new LinkedHashMap<>();
-    for (String c : info.columns()) cols.put(c, new String[n]);
-    int seen = withSearcher(info, s -> {
-      int count = 0;
+    SpaceRows rows = new SpaceRows(info);
+    withSearcher(info, s -> {
       for (LeafReaderContext leaf : s.getIndexReader().leaves()) {
         StoredFields sf = leaf.reader().storedFields();
         Bits live = leaf.reader().getLiveDocs();
         for (int d = 0; d < leaf.reader().maxDoc(); d++) {
           if (live != null && !live.get(d)) continue;
           Document doc = sf.document(d);
-          long row = doc.getField(Docs.ROW).numericValue().longValue();
-          if (row < 0 || row >= n) throw new IllegalArgumentException("index " + info.name() + ": point " + doc.get(Docs.ID) + " has row " + row + ", expected 0.." + (n - 1));
-          ids[(int) row] = doc.get(Docs.ID);
-          LuceneDocs.rawInto(doc, data, (int) row * dim);
-          for (var c : cols.entrySet()) c.getValue()[(int) row] = doc.get(Docs.META + "." + c.getKey());
-          count++;
+          int at = rows.put(doc.getField(Docs.ROW).numericValue().longValue(), doc.get(Docs.ID), c -> doc.get(Docs.META + "." + c));
+          LuceneDocs.rawInto(doc, rows.data(), at);
         }
       }
-      return count;
+      return null;
     });
-    if (seen != n) throw new IllegalArgumentException("index " + info.name() + " holds " + seen + " points, its entry says " + n);
-    Map<String, List<String>> columns = new LinkedHashMap<>();
-    cols.forEach((c, v) -> columns.put(c, Arrays.asList(v)));
-    return new Space(info.name(), Arrays.asList(ids), FloatMatrix.wrap(n, dim, data), columns);
+    return rows.build();
   }
 
   float[] vectorOf(IndexInfo info, String id) {

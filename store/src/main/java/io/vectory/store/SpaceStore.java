@@ -96,6 +96,50 @@ public interface SpaceStore extends SpaceSink {
     return knnLists(ref, metric, k, includeSelf, false, ProgressListener.NONE);
   }
 
+  /** The kept exact k-NN lists of an index serving (metric, k, self), truncated to k; empty when none are kept. Computes nothing. */
+  default Optional<KnnLists> keptLists(String ref, Metric metric, int k, boolean includeSelf) {
+    return Optional.empty();
+  }
+
+  /**
+   * A point's k nearest neighbours as its index's kept exact k-NN lists give them (its own metric; nearest first, ties
+   * by lower row): the neighbours {@code compare} merged, so {@code query} agrees with it. Empty when no such lists are
+   * kept (then {@link #knn(String, String, int, boolean)} searches the index).
+   */
+  default Optional<List<Neighbor>> keptNeighbors(String ref, String id, int k, boolean includeSelf) {
+    IndexInfo info = resolve(ref);
+    Optional<KnnLists> kept = keptLists(info.name(), info.metric(), k, includeSelf);
+    if (kept.isEmpty()) return Optional.empty();
+    Space s = loadSpace(info.name());
+    int row = s.ids().indexOf(id);
+    if (row < 0) throw new IllegalArgumentException("no point with id '" + id + "' in " + info.name());
+    KnnLists l = kept.get();
+    float[] v = s.vectors().data();
+    int d = s.vectors().cols();
+    List<Neighbor> out = new ArrayList<>(l.k());
+    for (int j = 0; j < l.k(); j++) {
+      int r = l.neighbours()[row * l.k() + j];
+      double dot = 0, qq = 0, rr = 0, sq = 0;
+      for (int c = 0; c < d; c++) {
+        double x = v[row * d + c], y = v[r * d + c];
+        dot += x * y;
+        qq += x * x;
+        rr += y * y;
+        sq += (x - y) * (x - y);
+      }
+      // The metric's own value, as the index searches report it: cosine similarity, L2 distance, inner product.
+      double value = switch (info.metric()) {
+        case COSINE -> dot / Math.sqrt(qq * rr);
+        case EUCLIDEAN -> Math.sqrt(sq);
+        case DOT -> dot;
+      };
+      Map<String, String> meta = new java.util.LinkedHashMap<>();
+      for (String c : info.columns()) meta.put(c, s.columns().get(c).get(r));
+      out.add(new Neighbor(s.ids().get(r), r, value, value, meta));
+    }
+    return Optional.of(out);
+  }
+
   // ---- datasets and experiments
 
   /** Registers a metadata CSV under a name (replacing one of that name). */

@@ -14,8 +14,13 @@ public final class SpaceStores {
 
   /** @param opensearchUrl null or blank for the embedded store; @param dataDir null for the default folder */
   public static SpaceStore open(String opensearchUrl, Path dataDir) {
+    return open(opensearchUrl, IndexNames.defaults(), dataDir);
+  }
+
+  /** As above, OpenSearch's indices named with {@code names} (the sink connector's index.prefix). */
+  public static SpaceStore open(String opensearchUrl, IndexNames names, Path dataDir) {
     if (opensearchUrl != null && !opensearchUrl.isBlank()) {
-      return new OpenSearchSpaceStore(opensearchUrl, IndexNames.defaults(), Duration.ofSeconds(60));
+      return new OpenSearchSpaceStore(opensearchUrl, names, Duration.ofSeconds(60));
     }
     return new EmbeddedSpaceStore(dataDir != null ? dataDir : defaultDataDir());
   }

@@ -18,12 +18,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -35,7 +33,6 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.utils.internals.Exit;
-import org.apache.kafka.connect.cli.ConnectStandalone;
 import org.apache.kafka.connect.runtime.Connect;
 import org.apache.kafka.connect.runtime.standalone.StandaloneHerder;
 import org.opensearch.client.opensearch.OpenSearchClient;
@@ -91,25 +88,7 @@ class ConnectorIT {
       p.flush();
     }
 
-    Map<String, String> worker = new HashMap<>();
-    worker.put("bootstrap.servers", BOOTSTRAP);
-    worker.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
-    worker.put("value.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
-    worker.put("offset.storage.file.filename", dir.resolve("offsets").toString());
-    worker.put("listeners", "http://127.0.0.1:0");
-    worker.put("plugin.discovery", "service_load");
-    worker.put("offset.flush.interval.ms", "1000");
-
-    Map<String, String> cfg = new HashMap<>();
-    cfg.put("name", run + "-sink");
-    cfg.put("connector.class", OpenSearchSinkConnector.class.getName());
-    cfg.put("tasks.max", "1");
-    cfg.put("topics", String.join(",", topics.indexedSpaces.name(), topics.comparisons.name(), topics.alerts.name()));
-    cfg.put(SinkConfig.TOPIC_INDEXED_SPACES, topics.indexedSpaces.name());
-    cfg.put(SinkConfig.TOPIC_COMPARISONS, topics.comparisons.name());
-    cfg.put(SinkConfig.TOPIC_ALERTS, topics.alerts.name());
-    cfg.put(SinkConfig.OPENSEARCH_URL, OPENSEARCH);
-    cfg.put(SinkConfig.INDEX_PREFIX, names.prefix());
+    Map<String, String> cfg = TestConnect.connector(run + "-sink", topics, OPENSEARCH, names);
     cfg.put("errors.tolerance", "all");
     cfg.put("errors.deadletterqueue.topic.name", dlq);
     cfg.put("errors.deadletterqueue.topic.replication.factor", "1");
@@ -123,25 +102,15 @@ class ConnectorIT {
     });
     Connect<StandaloneHerder> connect = null;
     try {
-      connect = new ConnectStandalone().startConnect(worker);
-      CompletableFuture<Object> created = new CompletableFuture<>();
-      connect.herder().putConnectorConfig(cfg.get("name"), cfg, true, (err, info) -> {
-        if (err != null) created.completeExceptionally(err);
-        else created.complete(info);
-      });
-      created.get(30, TimeUnit.SECONDS);
+      connect = TestConnect.start(BOOTSTRAP, dir.resolve("offsets"), cfg);
 
       String index = names.space("exp", "head", 7);
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
       try (OpenSearchSpaceStore store = new OpenSearchSpaceStore(OPENSEARCH, names, Duration.ofSeconds(30))) {
         while (System.nanoTime() < deadline) {
-          boolean done;
-          try {
-            done = store.find("exp/head@7").map(IndexInfo::complete).orElse(false)
-                && store.comparisons("exp").size() == 1 && store.alerts("exp").size() == 1;
-          } catch (StoreUnavailableException e) {
-            done = false; // a results index the task just created: its shard is not searchable yet
-          }
+          // A results index the task has just created: the store waits for its primary shard itself.
+          boolean done = store.find("exp/head@7").map(IndexInfo::complete).orElse(false)
+              && store.comparisons("exp").size() == 1 && store.alerts("exp").size() == 1;
           if (done) break;
           Thread.sleep(500);
         }

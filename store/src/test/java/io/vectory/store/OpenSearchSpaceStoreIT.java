@@ -161,4 +161,49 @@ class OpenSearchSpaceStoreIT {
     assertTrue(store.delete("fortunes-exact"));
     assertTrue(store.find("fortunes-exact").isEmpty());
   }
+
+  @Test
+  void checkpointsDatasetsExperimentsKeptListsAndResultsLiveInOpenSearchToo() throws Exception {
+    // A checkpoint stored at once (add with no broker), its exact lists computed once, kept in <prefix>knn-lists.
+    IndexInfo cp = store.putCheckpoint("e", "head", 0, fortunes, Metric.COSINE, "fortunes", "m");
+    assertTrue(cp.isCheckpoint() && cp.complete() && cp.rows() == 1307, cp.toString());
+    SpaceStore.KeptLists first = store.knnLists("e/head@0", Metric.COSINE, 10, false);
+    assertTrue(first.computed());
+    var exact = io.vectory.core.compare.KnnLists.compute(fortunes.vectors(), Metric.COSINE, 10, false, null, io.vectory.core.compare.ProgressListener.NONE);
+    assertArrayEquals(exact.neighbours(), first.lists().neighbours());
+    try (OpenSearchSpaceStore other = new OpenSearchSpaceStore(URL, names, Duration.ofSeconds(60))) {
+      SpaceStore.KeptLists again = other.knnLists("e/head@0", Metric.COSINE, 5, false);
+      assertTrue(!again.computed(), "another store instance reads the kept lists");
+      assertArrayEquals(exact.truncate(5).neighbours(), again.lists().neighbours());
+      assertTrue(other.keptLists("e/head@0", Metric.EUCLIDEAN, 10, false).isEmpty(), "no lists of another metric");
+      assertTrue(other.keptLists("e/head@0", Metric.COSINE, 20, false).isEmpty(), "no lists of a larger k");
+    }
+    // Rewriting the checkpoint (new creation time) makes the kept lists stale: computed again.
+    store.putCheckpoint("e", "head", 0, fortunes, Metric.COSINE, "fortunes", "m");
+    assertTrue(store.keptLists("e/head@0", Metric.COSINE, 10, false).isEmpty());
+    assertTrue(store.knnLists("e/head@0", Metric.COSINE, 10, false).computed());
+
+    // Datasets and experiments, registered once and read back by name.
+    String csv = "id,label\nf0,a\n";
+    store.putDataset(new DatasetEntry("fortunes", "id", 1, "/tmp/f.csv", 1L), csv);
+    store.putExperiment(new ExperimentEntry("e", "m", "train", java.util.Map.of("lr", "0.1"), 2L));
+    assertEquals(new DatasetEntry("fortunes", "id", 1, "/tmp/f.csv", 1L), store.dataset("fortunes").orElseThrow());
+    assertEquals(csv, store.datasetCsv("fortunes"));
+    assertEquals(List.of("fortunes"), store.registeredDatasets().stream().map(DatasetEntry::name).toList());
+    assertEquals(java.util.Map.of("lr", "0.1"), store.experiment("e").orElseThrow().params());
+
+    // An experiment's results are deleted with it; another's stay.
+    store.putComparisons(List.of(TestData.comparison("e", 1, 0, Relation.PREVIOUS, 0.4, 1_700_000_000_000L),
+        TestData.comparison("other", 1, 0, Relation.PREVIOUS, 0.5, 1_700_000_000_000L)));
+    store.putAlerts(List.of(TestData.alert("e", 1, 0, 0.1)));
+    assertEquals(2, store.deleteResults("e"), "its comparison and its alert, written just before");
+    assertTrue(store.comparisons("e").isEmpty() && store.alerts("e").isEmpty());
+    assertEquals(1, store.comparisons("other").size());
+
+    // Deleting the checkpoint takes its kept lists; the catalogue entries go by name.
+    assertTrue(store.delete("e/head@0"));
+    assertEquals(0, count(names.knnLists()), "kept lists deleted with their index");
+    assertTrue(store.deleteDataset("fortunes") && store.deleteExperiment("e"));
+    assertTrue(store.dataset("fortunes").isEmpty() && store.experiment("e").isEmpty() && !store.deleteDataset("fortunes"));
+  }
 }

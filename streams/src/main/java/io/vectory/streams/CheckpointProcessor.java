@@ -20,6 +20,7 @@ import io.vectory.avro.StoredSpace;
 import io.vectory.core.compare.CompareOptions;
 import io.vectory.core.compare.ComparisonOutcome;
 import io.vectory.core.compare.KnnLists;
+import io.vectory.core.compare.LinearCka;
 import io.vectory.core.compare.ProgressListener;
 import io.vectory.core.compare.SpaceComparator;
 import io.vectory.core.space.Space;
@@ -64,6 +65,8 @@ final class CheckpointProcessor implements Processor<String, SpaceEvent, String,
   private KeyValueStore<String, StoredSpace> spaces;
   private KeyValueStore<String, StoredPins> pins;
   private KeyValueStore<String, StoredKnnLists> knn;
+  /** Kept linear-CKA terms of this task's retained checkpoints ({@link #ckaTerm}). */
+  private final Map<String, Double> ckaTerms = new HashMap<>();
 
   CheckpointProcessor(PipelineConfig config) {
     this.config = config;
@@ -226,7 +229,7 @@ final class CheckpointProcessor implements Processor<String, SpaceEvent, String,
         ComparisonResult.Builder result;
         try {
           // The first comparison carries the new checkpoint's own k-NN pass, so a checkpoint's compute_ms add up.
-          result = compare(s.registered(), a, own, ref.registered(), load(ref), ownKnnNanos);
+          result = compare(s, a, own, ref, load(ref), ownKnnNanos);
           ownKnnNanos = 0;
         } catch (RuntimeException ex) {
           log.warn("cannot compare {} with {}", CheckpointNames.of(ck), CheckpointNames.of(refKey), ex);
@@ -268,14 +271,15 @@ final class CheckpointProcessor implements Processor<String, SpaceEvent, String,
    *
    * @param extraNanos time already spent for this comparison (a's own k-NN pass), added to its compute time
    */
-  private ComparisonResult.Builder compare(SpaceRegistered ra, Space a, KnnLists listsA, SpaceRegistered rb, Space b, long extraNanos) {
+  private ComparisonResult.Builder compare(CheckpointState sa, Space a, KnnLists listsA, CheckpointState sb, Space b, long extraNanos) {
+    SpaceRegistered ra = sa.registered(), rb = sb.registered();
     CompareOptions o = options(ra, rb);
     long start = System.nanoTime();
     ComparisonOutcome out;
     if (a.ids().equals(b.ids())) {
       if (listsA == null) listsA = keepLists(ra.getCheckpoint(), ra, a, false);
       KnnLists listsB = keepLists(rb.getCheckpoint(), rb, b, false);
-      out = SpaceComparator.compare(listsA, listsB, a.vectors(), b.vectors(), o);
+      out = SpaceComparator.compare(listsA, listsB, a.vectors(), b.vectors(), o, ckaTerm(sa, a), ckaTerm(sb, b));
     } else {
       var pair = Spaces.alignById(a, b);
       out = SpaceComparator.compare(pair.a(), pair.b(), o, ProgressListener.NONE);
@@ -325,6 +329,20 @@ final class CheckpointProcessor implements Processor<String, SpaceEvent, String,
       log.warn("no k-NN lists for {}: {}", CheckpointNames.of(ck), e.getMessage());
       return null;
     }
+  }
+
+  /**
+   * The checkpoint's own linear-CKA term ({@link LinearCka#selfTerm}), computed once and kept while this task runs, so
+   * each comparison computes only the cross term. Keyed by the checkpoint and the offset of its first event (another
+   * publish of the same step is other data); dropped with the checkpoint. Not in a state store: after a restart each
+   * reference's term is computed once again, the result is the same.
+   */
+  private double ckaTerm(CheckpointState s, Space space) {
+    return ckaTerms.computeIfAbsent(ckaKey(s), x -> LinearCka.selfTerm(space.vectors()));
+  }
+
+  private static String ckaKey(CheckpointState s) {
+    return StoreKeys.checkpoint(s.key()) + s.sourcePartition() + "/" + s.sourceOffset();
   }
 
   static io.vectory.core.compare.Metric coreMetric(io.vectory.avro.Metric m) {
@@ -439,6 +457,7 @@ final class CheckpointProcessor implements Processor<String, SpaceEvent, String,
     }
     for (String k : keys) chunks.delete(k);
     knn.delete(prefix);
+    ckaTerms.keySet().removeIf(k -> k.startsWith(prefix));
     checkpoints.delete(prefix);
   }
 

@@ -1,5 +1,6 @@
 package io.vectory.streams;
 
+import io.vectory.ingest.Stack;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -14,6 +14,7 @@ import io.vectory.ingest.IngestSettings;
 import io.vectory.ingest.PublishResult;
 import io.vectory.ingest.SpaceDescription;
 import io.vectory.schemas.CheckpointNames;
+import io.vectory.schemas.Topics;
 import io.vectory.sink.IndexInfo;
 import io.vectory.store.DatasetEntry;
 import io.vectory.store.ExperimentEntry;
@@ -117,6 +118,8 @@ public final class AddCommand implements Callable<Integer> {
   @CommandLine.Mixin PublishOptions publish;
 
   @CommandLine.Mixin StoreOptions storeOptions;
+
+  @CommandLine.Mixin io.vectory.app.TopicsOption topics;
 
   @Override
   public Integer call() {
@@ -280,10 +283,12 @@ public final class AddCommand implements Callable<Integer> {
   /** A broker configured: publish for the pipeline, after checking within a few seconds that the broker answers. */
   private int publish(Prepared p, IngestSettings settings, SpaceStore store, PrintWriter out, PrintWriter err) {
     probe(settings);
+    // As with the dataset: the experiment's entry (model, --train-dataset, -p) is the store's, not the pipeline's.
+    store.putExperiment(new ExperimentEntry(experiment, model, trainDataset, p.params(), System.currentTimeMillis()));
     Space s = p.space();
     err.println("vectory add: " + embeddings + ": " + s.vectors().rows() + " × " + s.vectors().cols() + " → " + settings.describe());
     if (load) err.println("vectory add: --load: the pipeline indexes the checkpoint as it accepts it; no separate index is made");
-    try (CheckpointPublisher pub = publish.publisher(settings).build()) {
+    try (CheckpointPublisher pub = publish.publisher(settings).topics(topics.topics()).build()) {
       String name = CheckpointNames.of(experiment, space, step);
       ProgressPrinter progress = new ProgressPrinter(err, "publishing " + name);
       PublishResult r = pub.publish(experiment, space, step, s.ids(), FloatBuffer.wrap(s.vectors().data()), s.vectors().cols(), p.description(),

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -41,11 +42,14 @@ public final class QueryCommand extends StoreCommands.Verb {
   @Override
   int run(SpaceStore store, PrintWriter out) {
     IndexInfo a = store.resolve(space);
-    List<Neighbor> na = store.knn(a.name(), id, k, includeSelf);
+    // The exact lists compare merged, where the store keeps them; else a search of the index.
+    Optional<List<Neighbor>> keptA = store.keptNeighbors(a.name(), id, k, includeSelf);
+    List<Neighbor> na = keptA.orElseGet(() -> store.knn(a.name(), id, k, includeSelf));
     IndexInfo b = vs == null ? null : store.resolve(vs);
-    List<Neighbor> nb = b == null ? List.of() : store.knn(b.name(), id, k, includeSelf);
-    out.println(header(a, na.size()));
-    if (b != null) out.println(header(b, nb.size()));
+    Optional<List<Neighbor>> keptB = b == null ? Optional.empty() : store.keptNeighbors(b.name(), id, k, includeSelf);
+    List<Neighbor> nb = b == null ? List.of() : keptB.orElseGet(() -> store.knn(b.name(), id, k, includeSelf));
+    out.println(header(a, na.size(), keptA.isPresent()));
+    if (b != null) out.println(header(b, nb.size(), keptB.isPresent()));
     out.println();
     Set<String> inA = new HashSet<>(), inB = new HashSet<>();
     na.forEach(n -> inA.add(n.id()));
@@ -81,9 +85,10 @@ public final class QueryCommand extends StoreCommands.Verb {
     return 0;
   }
 
-  private String header(IndexInfo i, int found) {
+  private String header(IndexInfo i, int found, boolean kept) {
     return String.format(Locale.ROOT, "%s: %d nearest neighbours of %s (%s, %s, %s; ties by lower row)", i.name(), found, id, i.metric().label(),
-        includeSelf ? "self included" : "self excluded", "exact".equals(i.knnModel()) ? "exact search" : "approximate HNSW search");
+        includeSelf ? "self included" : "self excluded",
+        kept ? "exact: the kept k-NN lists compare uses" : "exact".equals(i.knnModel()) ? "exact search" : "approximate HNSW search");
   }
 
   private static String valueName(IndexInfo i) {

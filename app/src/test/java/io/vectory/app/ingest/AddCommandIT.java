@@ -48,7 +48,9 @@ class AddCommandIT {
 
     CliRun r = CliRun.run("add", "-e", npy.toString(), "-d", csvFile.toString(), "--id-field", "doc_id", "--dataset-name", "docs",
         "--experiment-name", exp, "--model-name", "minilm", "--embedding-space-name", "head", "-p", "lr=0.01", "-p", "loss=triplet",
-        "--step", "40", "--bootstrap-servers", bootstrap, "--schema-registry", registry);
+        "--step", "40", "--bootstrap-servers", bootstrap, "--schema-registry", registry,
+        // the dataset and the experiment's entry go to the store: a folder of this test's, not the user's ~/.vectory
+        "--data-dir", dir.resolve("data").toString());
     assertEquals(0, r.exit(), r.err());
     assertTrue(r.out().contains("published " + exp + "/head@40: 10000 rows × 512"), r.out());
     // Off a terminal, progress is a whole line every few seconds (none for a publish this quick), never a \r stream.

@@ -1,5 +1,6 @@
 package io.vectory.app.workflow;
 
+import io.vectory.app.CliRun;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -191,12 +192,12 @@ class BadInputCliTest {
     Files.createDirectories(dir.resolve("adir"));
     // Two accepted steps for the compare and query cases.
     Files.write(dir.resolve("k0.npy"), Npy.toBytes(FloatMatrix.of(rand(12, 4, 8))));
-    Vectory.Run k0 = v.run("add", "-e", dir.resolve("k0.npy").toString(), "--experiment-name", "k", "--step", "0");
+    CliRun k0 = v.run("add", "-e", dir.resolve("k0.npy").toString(), "--experiment-name", "k", "--step", "0");
     assertEquals(0, k0.exit(), k0.toString());
     Files.write(dir.resolve("ok1.npy"), Npy.toBytes(FloatMatrix.of(rand(12, 4, 7))));
-    Vectory.Run k1 = v.run("add", "-e", dir.resolve("ok1.npy").toString(), "--experiment-name", "k", "--step", "1");
+    CliRun k1 = v.run("add", "-e", dir.resolve("ok1.npy").toString(), "--experiment-name", "k", "--step", "1");
     assertEquals(0, k1.exit(), k1.toString());
-    Vectory.Run small = v.run("add", "-e", dir.resolve("ok.npy").toString(), "--experiment-name", "small", "--step", "0");
+    CliRun small = v.run("add", "-e", dir.resolve("ok.npy").toString(), "--experiment-name", "small", "--step", "0");
     assertEquals(0, small.exit(), "a first step has nothing to compare with: " + small);
   }
 
@@ -204,7 +205,7 @@ class BadInputCliTest {
   @MethodSource("cases")
   void eachBadInputIsAClearErrorWithItsExitCode(Case c) {
     String[] args = c.args().stream().map(a -> a.startsWith("@") ? dir.resolve(a.substring(1)).toString() : a).toArray(String[]::new);
-    Vectory.Run r = v.run(args);
+    CliRun r = v.run(args);
     assertEquals(c.exit(), r.exit(), r.toString());
     String text = c.exit() == 0 ? r.out() + r.err() : r.err();
     for (String part : c.parts()) assertTrue(text.contains(part), () -> c.id() + ": expected '" + part + "' in\n" + r);
@@ -215,12 +216,12 @@ class BadInputCliTest {
   @Test
   void aRefusedAddRegistersNothingAndLosesNothingAlreadyAccepted() throws Exception {
     Files.writeString(dir.resolve("five.csv"), "id,t\na,1\nb,2\nc,3\nd,4\ne,5\n");
-    Vectory.Run bad = v.run("add", "-e", dir.resolve("zerovec.npy").toString(), "-d", dir.resolve("five.csv").toString(), "--id-field", "id",
+    CliRun bad = v.run("add", "-e", dir.resolve("zerovec.npy").toString(), "-d", dir.resolve("five.csv").toString(), "--id-field", "id",
         "--dataset-name", "refused-ds", "--experiment-name", "refused");
     assertEquals(2, bad.exit(), bad.toString());
     assertTrue(bad.err().contains("row 2 (id 'c') is the zero vector"), bad.toString());
     assertFalse(bad.err().contains("registered"), "no dataset registered before the refusal: " + bad);
-    Vectory.Run ls = v.run("ls");
+    CliRun ls = v.run("ls");
     assertEquals(0, ls.exit(), ls.toString());
     assertFalse(ls.out().contains("refused"), ls.toString());
     assertTrue(ls.out().contains("s@1") || ls.out().contains("default@1") || ls.out().contains("k "), "the accepted space k is still listed: " + ls);

@@ -1,6 +1,8 @@
 package io.vectory.core.compare;
 
 import io.vectory.core.vectors.FloatMatrix;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
@@ -61,5 +63,21 @@ public record KnnLists(int n, int k, Metric metric, boolean includeSelf, int[] q
     int[] out = new int[q * newK];
     for (int i = 0; i < q; i++) System.arraycopy(neighbours, i * k, out, i * newK, newK);
     return new KnnLists(n, newK, metric, includeSelf, queryRows, out);
+  }
+
+  /** Row indexes as little-endian int32, the form the stores keep lists in (the pipeline's state, OpenSearch). */
+  public static ByteBuffer pack(int[] v) {
+    ByteBuffer b = ByteBuffer.allocate(4 * v.length).order(ByteOrder.LITTLE_ENDIAN);
+    b.asIntBuffer().put(v);
+    return b;
+  }
+
+  /** The inverse of {@link #pack}. */
+  public static int[] unpack(ByteBuffer b) {
+    ByteBuffer d = b.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+    if (d.remaining() % 4 != 0) throw new IllegalArgumentException("k-NN lists: " + d.remaining() + " bytes is not a whole number of int32");
+    int[] v = new int[d.remaining() / 4];
+    d.asIntBuffer().get(v);
+    return v;
   }
 }

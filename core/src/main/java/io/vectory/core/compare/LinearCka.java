@@ -20,13 +20,34 @@ public final class LinearCka {
   private LinearCka() {}
 
   public static double compute(FloatMatrix x, FloatMatrix y) {
+    return compute(x, y, Double.NaN, Double.NaN);
+  }
+
+  /**
+   * A space's own term of linear CKA, ‖XᵀX‖²_F of its column-centred rows: it depends on that space alone, so the
+   * pipeline keeps it beside the space's k-NN lists, and a comparison with kept terms computes only the cross term
+   * ‖YᵀX‖²_F (one n·d1·d2 product instead of three). NaN for a space whose pairs of its own width take the Gram form
+   * (wide spaces: no d×d product is made for them).
+   */
+  public static double selfTerm(FloatMatrix x) {
+    if (usesGram(x.rows(), x.cols(), x.cols())) return Double.NaN;
+    DotKernel kernel = DotKernel.best();
+    Centring cx = Centring.of(x, kernel.width());
+    return frobeniusSquared(kernel, cx, cx);
+  }
+
+  /**
+   * As {@link #compute(FloatMatrix, FloatMatrix)}, with each space's {@link #selfTerm} as kept (NaN: computed here).
+   * The Gram form (wide spaces) gets its own terms from the Gram loops it runs anyway, and ignores these.
+   */
+  public static double compute(FloatMatrix x, FloatMatrix y, double selfX, double selfY) {
     if (x.rows() != y.rows()) {
       throw new IllegalArgumentException("CKA needs the same points in both spaces: " + x.rows() + " vs " + y.rows() + " rows");
     }
     DotKernel kernel = DotKernel.best();
     int w = kernel.width();
     if (usesGram(x.rows(), x.cols(), y.cols())) return gramForm(centre(x, w), centre(y, w));
-    return featureForm(kernel, Centring.of(x, w), Centring.of(y, w));
+    return featureForm(kernel, Centring.of(x, w), Centring.of(y, w), selfX, selfY);
   }
 
   /**
@@ -40,9 +61,14 @@ public final class LinearCka {
   }
 
   static double featureForm(DotKernel kernel, Centring cx, Centring cy) {
+    return featureForm(kernel, cx, cy, Double.NaN, Double.NaN);
+  }
+
+  /** The feature form with the spaces' own terms ‖XᵀX‖²_F and ‖YᵀY‖²_F as kept (NaN: computed here). */
+  static double featureForm(DotKernel kernel, Centring cx, Centring cy, double selfX, double selfY) {
     double xy = frobeniusSquared(kernel, cx, cy);
-    double xx = frobeniusSquared(kernel, cx, cx);
-    double yy = frobeniusSquared(kernel, cy, cy);
+    double xx = Double.isNaN(selfX) ? frobeniusSquared(kernel, cx, cx) : selfX;
+    double yy = Double.isNaN(selfY) ? frobeniusSquared(kernel, cy, cy) : selfY;
     if (xx == 0 || yy == 0) return Double.NaN; // a space with no variance
     return xy / (Math.sqrt(xx) * Math.sqrt(yy));
   }

@@ -32,7 +32,7 @@ public final class SpaceComparator {
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("space B: " + e.getMessage(), e);
     }
-    return merge(la, lb, a, b, o, start);
+    return merge(la, lb, a, b, o, start, Double.NaN, Double.NaN);
   }
 
   /** The first pilot sample of {@link #compareWithin}: enough for the variance, small beside the final sample. */
@@ -95,6 +95,15 @@ public final class SpaceComparator {
    * merge and CKA run, no k-NN pass. The lists must serve the options (same k or more, metric, self rule, queries).
    */
   public static ComparisonOutcome compare(KnnLists listsA, KnnLists listsB, FloatMatrix a, FloatMatrix b, CompareOptions o) {
+    return compare(listsA, listsB, a, b, o, Double.NaN, Double.NaN);
+  }
+
+  /**
+   * As above, with each space's own linear-CKA term ({@link LinearCka#selfTerm}) as kept beside its lists (NaN: computed
+   * here), so the comparison computes only the cross term.
+   */
+  public static ComparisonOutcome compare(KnnLists listsA, KnnLists listsB, FloatMatrix a, FloatMatrix b, CompareOptions o,
+      double ckaSelfA, double ckaSelfB) {
     long start = System.nanoTime();
     int n = a.rows();
     if (b.rows() != n || listsA.n() != n || listsB.n() != n) {
@@ -106,10 +115,11 @@ public final class SpaceComparator {
         + ", " + listsA.metric() + ", self " + listsA.includeSelf() + ") do not serve k " + o.k() + ", " + o.metricA() + ", self " + o.includeSelf());
     if (!listsB.serves(o.k(), o.metricB(), o.includeSelf(), queries)) throw new IllegalArgumentException("space B's k-NN lists (k " + listsB.k()
         + ", " + listsB.metric() + ", self " + listsB.includeSelf() + ") do not serve k " + o.k() + ", " + o.metricB() + ", self " + o.includeSelf());
-    return merge(listsA.truncate(o.k()), listsB.truncate(o.k()), a, b, o, start);
+    return merge(listsA.truncate(o.k()), listsB.truncate(o.k()), a, b, o, start, ckaSelfA, ckaSelfB);
   }
 
-  private static ComparisonOutcome merge(KnnLists la, KnnLists lb, FloatMatrix a, FloatMatrix b, CompareOptions o, long start) {
+  private static ComparisonOutcome merge(KnnLists la, KnnLists lb, FloatMatrix a, FloatMatrix b, CompareOptions o, long start,
+      double ckaSelfA, double ckaSelfB) {
     int n = a.rows();
     int k = o.k();
     int[] na = la.neighbours();
@@ -140,7 +150,7 @@ public final class SpaceComparator {
       lo = Math.max(0, mean - half);
       hi = Math.min(1, mean + half);
     }
-    double cka = LinearCka.compute(a, b);
+    double cka = LinearCka.compute(a, b, ckaSelfA, ckaSelfB);
     return new ComparisonOutcome(n, k, o.metricA(), o.metricB(), o.includeSelf(), exact, mean, hist, per, rows, lo, hi,
         cka, System.nanoTime() - start);
   }

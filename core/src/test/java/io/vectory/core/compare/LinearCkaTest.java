@@ -38,6 +38,20 @@ class LinearCkaTest {
     assertEquals(naive(a, b), LinearCka.compute(a, b), 1e-9);
   }
 
+  @Test
+  void keptSelfTermsGiveTheSameCkaAndAreUsed() {
+    FloatMatrix x = ExactKnnTest.gaussian(600, 48, 7);
+    FloatMatrix y = ExactKnnTest.gaussian(600, 32, 8);
+    assertFalse(LinearCka.usesGram(600, 48, 32));
+    double tx = LinearCka.selfTerm(x), ty = LinearCka.selfTerm(y);
+    assertEquals(naive(x, y), LinearCka.compute(x, y, tx, ty), 1e-7, "kept terms against the textbook formula (float products within a chunk)");
+    assertEquals(LinearCka.compute(x, y), LinearCka.compute(x, y, tx, ty), 1e-12);
+    // The kept term is what the comparison divides by: a space's term four times larger halves its CKA.
+    assertEquals(LinearCka.compute(x, y) / 2, LinearCka.compute(x, y, 4 * tx, ty), 1e-12);
+    // A wide space keeps no term (its pairs take the Gram form, which makes no d×d product).
+    assertTrue(Double.isNaN(LinearCka.selfTerm(ExactKnnTest.gaussian(50, 20_000, 3))));
+  }
+
   /** tr(KcLc) / (‖Kc‖ ‖Lc‖) with K = XcXcᵀ, L = YcYcᵀ in double. */
   static double naive(FloatMatrix x, FloatMatrix y) {
     double[][] k = gram(x), l = gram(y);
