@@ -17,8 +17,10 @@ RESERVED = ("vectors", "embeddings", "ids")
 
 
 class HttpTransport:
-    def __init__(self, url, timeout=600, retries=3):
+    def __init__(self, url, timeout=600, retries=3, token=None):
         self.url = url.rstrip("/")
+        # Sent as 'Authorization: Bearer <token>' when serve-ingest was started with a token (never printed).
+        self._auth = {"Authorization": "Bearer " + token} if token else {}
         self.timeout = timeout
         self.retries = retries
 
@@ -63,7 +65,7 @@ class HttpTransport:
         # Safe to retry: the server answers a checkpoint it already published with the same data as such.
         for attempt in range(1, self.retries + 1):
             req = urllib.request.Request(self._path(ck) + "?" + urllib.parse.urlencode(q), data=data, method="POST",
-                                         headers={"Content-Type": "application/x-npz"})
+                                         headers={"Content-Type": "application/x-npz", **self._auth})
             try:
                 status, answer = self._call(req, "serve-ingest", self.timeout)
                 answer["attempts"] = attempt
@@ -83,7 +85,7 @@ class HttpTransport:
 
     def verdict(self, ck, positions, timeout):
         q = urllib.parse.urlencode({"space": ck.space, "timeout_ms": int(timeout * 1000)})
-        req = urllib.request.Request(self._path(ck, "/verdict") + "?" + q, method="GET")
+        req = urllib.request.Request(self._path(ck, "/verdict") + "?" + q, method="GET", headers=dict(self._auth))
         try:
             _, a = self._call(req, ck.name + " verdict", timeout + 30)
         except _Unreachable as e:

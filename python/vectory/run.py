@@ -29,10 +29,11 @@ def _config_file():
     return out
 
 
-def transport(url=None, bootstrap_servers=None, schema_registry=None, topic_prefix="", kafka_config=None):
+def transport(url=None, bootstrap_servers=None, schema_registry=None, topic_prefix="", kafka_config=None, token=None):
     """HTTP when a url (or nothing) is given: the flag, $VECTORY_INGEST_URL, ingest.url in ~/.vectory/config.properties,
     else serve-ingest's default address. Kafka when bootstrap_servers is given (registry: the flag,
-    $VECTORY_SCHEMA_REGISTRY, schema.registry.url in the file, else single-object encoding)."""
+    $VECTORY_SCHEMA_REGISTRY, schema.registry.url in the file, else single-object encoding). Over HTTP, the bearer token
+    serve-ingest asks for: token=, else $VECTORY_INGEST_TOKEN, else ingest.token in the file (none: no header)."""
     conf = _config_file()
     if bootstrap_servers:
         from ._kafka import KafkaTransport
@@ -42,7 +43,8 @@ def transport(url=None, bootstrap_servers=None, schema_registry=None, topic_pref
         return KafkaTransport(bootstrap_servers, registry, topic_prefix, config=kafka_config,
                               registry_auth=conf.get("basic.auth.user.info"))
     return __import__("vectory._http", fromlist=["HttpTransport"]).HttpTransport(
-        url or os.environ.get("VECTORY_INGEST_URL") or conf.get("ingest.url") or DEFAULT_URL)
+        url or os.environ.get("VECTORY_INGEST_URL") or conf.get("ingest.url") or DEFAULT_URL,
+        token=token or os.environ.get("VECTORY_INGEST_TOKEN") or conf.get("ingest.token") or None)
 
 
 def new_run_id():
@@ -68,7 +70,7 @@ class Run:
 
     def __init__(self, experiment, space="default", dataset=None, model=None, params=None, metric="cosine",
                  run="auto", url=None, bootstrap_servers=None, schema_registry=None, topic_prefix="",
-                 kafka_config=None, verdict_timeout=120, quiet=False):
+                 kafka_config=None, verdict_timeout=120, quiet=False, token=None):
         _ck.check_name("experiment", experiment)
         _ck.check_name("space", space)
         if metric.lower() not in _ck.METRICS:
@@ -88,7 +90,7 @@ class Run:
                             "params": self.params}
         self.verdict_timeout = verdict_timeout
         self.quiet = quiet
-        self.transport = transport(url, bootstrap_servers, schema_registry, topic_prefix, kafka_config)
+        self.transport = transport(url, bootstrap_servers, schema_registry, topic_prefix, kafka_config, token=token)
         self._spaces = {}  # space -> {"last": step, "ids": (count, frozenset), "first": step, "steps": {step: fp}}
         self._say(f"run {self.experiment} → {self.transport.describe()}")
 

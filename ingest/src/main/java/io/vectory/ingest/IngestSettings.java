@@ -40,6 +40,8 @@ public record IngestSettings(String bootstrapServers, String schemaRegistry, Map
     }
     Map<String, String> extra = new HashMap<>();
     for (String k : p.stringPropertyNames()) extra.put(k, p.getProperty(k).trim());
+    // The HTTP ingest's own keys (read by ingestToken and the Python client) are not client settings.
+    extra.keySet().removeIf(k -> k.startsWith("ingest."));
     String fileBootstrap = extra.remove("bootstrap.servers");
     String fileRegistry = extra.remove("schema.registry.url");
     String bootstrap = first(bootstrapFlag, env.get("VECTORY_BOOTSTRAP_SERVERS"), fileBootstrap, DEFAULT_BOOTSTRAP);
@@ -48,6 +50,28 @@ public record IngestSettings(String bootstrapServers, String schemaRegistry, Map
     String source = first(bootstrapFlag) != null ? "flag" : first(env.get("VECTORY_BOOTSTRAP_SERVERS")) != null ? "env"
         : first(fileBootstrap) != null ? file.toString() : "default";
     return new IngestSettings(bootstrap, registry == null || registry.isBlank() || registry.equalsIgnoreCase("none") ? null : registry, Map.copyOf(extra), source);
+  }
+
+  /**
+   * The bearer token serve-ingest asks for and clients send: the flag, else {@code VECTORY_INGEST_TOKEN}, else
+   * {@code ingest.token} in the config file; null when none is set (no token asked).
+   */
+  public static String ingestToken(String flag) {
+    return ingestToken(flag, System.getenv(), configFile(System.getenv()));
+  }
+
+  static String ingestToken(String flag, Map<String, String> env, Path file) {
+    String fromFile = null;
+    if (Files.isRegularFile(file)) {
+      Properties p = new Properties();
+      try (InputStream in = Files.newInputStream(file)) {
+        p.load(in);
+      } catch (IOException e) {
+        throw new IllegalArgumentException("cannot read config file " + file + ": " + e.getMessage(), e);
+      }
+      fromFile = p.getProperty("ingest.token");
+    }
+    return first(flag, env.get("VECTORY_INGEST_TOKEN"), fromFile);
   }
 
   private static String first(String... v) {

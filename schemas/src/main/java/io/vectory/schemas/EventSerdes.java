@@ -24,6 +24,12 @@ public interface EventSerdes {
 
   <V extends SpecificRecord> Serde<V> forValue(TopicSpec<V> topic);
 
+  /**
+   * Checks, before anything is consumed, that these serdes can work: the registry answers (single-object encoding
+   * needs nothing). Throws {@link SerdeMisconfiguredException} or {@link RegistryClient.RegistryException} saying why.
+   */
+  default void check() {}
+
   /** Avro single-object encoding; needs no registry. */
   static EventSerdes singleObject() {
     return SingleObjectSerde::new;
@@ -41,6 +47,11 @@ public interface EventSerdes {
     RegistryClient client = new RegistryClient(conf);
     boolean autoRegister = Boolean.parseBoolean(String.valueOf(conf.getOrDefault(AUTO_REGISTER, "true")));
     return new EventSerdes() {
+      @Override
+      public void check() {
+        client.ping();
+      }
+
       @Override
       public <V extends SpecificRecord> Serde<V> forValue(TopicSpec<V> topic) {
         RegistrySerde<V> builtIn = new RegistrySerde<>(topic, client, autoRegister);

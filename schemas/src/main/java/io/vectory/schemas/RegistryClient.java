@@ -154,6 +154,14 @@ public final class RegistryClient {
     }
   }
 
+  /**
+   * Asks the registry for its subjects: throws {@link SerdeMisconfiguredException} when it cannot be reached, a
+   * {@link RegistryException} when it answers with an error (e.g. 401: wrong credentials).
+   */
+  public void ping() {
+    call("GET", "/subjects", null, "list its subjects", null);
+  }
+
   private JsonNode call(String method, String path, String body, String what, String subject) {
     HttpRequest.Builder rb = HttpRequest.newBuilder(URI.create(baseUrl + path))
         .timeout(Duration.ofSeconds(30))
@@ -165,7 +173,7 @@ public final class RegistryClient {
     try {
       resp = http.send(rb.build(), HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
-      throw new SerializationException("schema registry at " + baseUrl + " is unreachable (could not " + what + "): " + e, e);
+      throw new SerdeMisconfiguredException("schema registry at " + baseUrl + " is unreachable (could not " + what + "): " + e, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new SerializationException("interrupted while trying to " + what, e);

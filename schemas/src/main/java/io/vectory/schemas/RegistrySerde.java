@@ -95,7 +95,9 @@ final class RegistrySerde<V extends SpecificRecord> implements Serde<V> {
       try {
         reader = readers.computeIfAbsent(id, k -> new SpecificDatumReader<>(client.schemaById(k), readerSchema, model));
       } catch (SerializationException e) {
-        throw new SerializationException("topic " + t + ": cannot read " + topic.valueType().getSimpleName() + " written with schema id " + id + ": " + e.getMessage(), e);
+        String msg = "topic " + t + ": cannot read " + topic.valueType().getSimpleName() + " written with schema id " + id + ": " + e.getMessage();
+        if (e instanceof SerdeMisconfiguredException) throw new SerdeMisconfiguredException(msg, e);
+        throw new SerializationException(msg, e);
       }
       try {
         return reader.read(null, DecoderFactory.get().binaryDecoder(data, 5, data.length - 5, null));

@@ -46,8 +46,8 @@ final class SingleObjectSerde<V extends SpecificRecord> implements Serde<V> {
     return (t, data) -> {
       if (data == null) return null;
       if (data.length >= 5 && data[0] == RegistrySerde.MAGIC) {
-        throw new SerializationException("topic " + t + ": the value is in the Confluent wire format (magic byte 0x00, schema id "
-            + ByteBuffer.wrap(data, 1, 4).getInt() + "), but no schema registry is configured; set --schema-registry (schema.registry.url) to read it");
+        throw new SerdeMisconfiguredException("topic " + t + ": the value is in the Confluent wire format (magic byte 0x00, schema id "
+            + ByteBuffer.wrap(data, 1, 4).getInt() + "), but no schema registry is configured; set --schema-registry (schema.registry.url) to read it", null);
       }
       if (data.length < 10 || (data[0] & 0xff) != 0xC3 || data[1] != 0x01) {
         throw new SerializationException("topic " + t + ": expected Avro single-object encoding (first bytes C3 01) for "

@@ -21,7 +21,6 @@ import io.vectory.core.compare.CompareOptions;
 import io.vectory.core.compare.ComparisonOutcome;
 import io.vectory.core.compare.KnnLists;
 import io.vectory.core.compare.LinearCka;
-import io.vectory.core.compare.ProgressListener;
 import io.vectory.core.compare.SpaceComparator;
 import io.vectory.core.space.Space;
 import io.vectory.core.space.Spaces;
@@ -57,8 +56,17 @@ final class CheckpointProcessor implements Processor<String, SpaceEvent, String,
   private static final Logger log = LoggerFactory.getLogger(CheckpointProcessor.class);
   private static final StringSerializer KEYS = new StringSerializer();
 
+  /**
+   * Attempts at a record whose processing throws (an {@code Error} or an unexpected runtime exception) before it is
+   * dead-lettered with the last failure and its partition moves on; each failed attempt aborts the task's
+   * transaction, so nothing of it is committed.
+   */
+  static final int MAX_ATTEMPTS = 3;
+
   private final PipelineConfig config;
+  private final ComparisonEngine engine;
   private final VectoryMetrics metrics;
+  private AttemptLedger attempts;
   private ProcessorContext<String, SpecificRecord> context;
   private KeyValueStore<String, StoredCheckpoint> checkpoints;
   private KeyValueStore<String, EmbeddingChunk> chunks;
@@ -68,8 +76,9 @@ final class CheckpointProcessor implements Processor<String, SpaceEvent, String,
   /** Kept linear-CKA terms of this task's retained checkpoints ({@link #ckaTerm}). */
   private final Map<String, Double> ckaTerms = new HashMap<>();
 
-  CheckpointProcessor(PipelineConfig config) {
+  CheckpointProcessor(PipelineConfig config, ComparisonEngine engine) {
     this.config = config;
+    this.engine = engine;
     this.metrics = config.metrics();
   }
 
@@ -81,6 +90,9 @@ final class CheckpointProcessor implements Processor<String, SpaceEvent, String,
     this.spaces = context.getStateStore(ComparisonTopology.SPACE_STORE);
     this.pins = context.getStateStore(ComparisonTopology.PIN_STORE);
     this.knn = context.getStateStore(ComparisonTopology.KNN_STORE);
+    // Beside the application's state folder, not in the task's (a failed exactly-once task's state is rebuilt).
+    java.io.File appDir = context.stateDir().getAbsoluteFile().getParentFile();
+    this.attempts = AttemptLedger.open(appDir.toPath().resolveSibling(appDir.getName() + ".attempts"));
     long timeout = config.checkpointTimeout().toMillis();
     // Check often enough that a stale checkpoint waits at most ~1.25 × the timeout.
     long every = Math.max(100, Math.min(timeout / 4, 60_000));
@@ -110,13 +122,42 @@ final class CheckpointProcessor implements Processor<String, SpaceEvent, String,
           + "' (every event of an experiment is keyed by it, so it stays on one partition)", null);
       return;
     }
-    switch (event) {
-      case SpaceRegistered e -> onRegistered(e);
-      case EmbeddingChunk e -> onChunk(e);
-      case CheckpointCompleted e -> onCompleted(e);
-      case ReferencePinned e -> onPinned(e);
-      default -> throw new IllegalStateException();
+    RecordMetadata m = context.recordMetadata().orElse(null);
+    String attemptKey = m == null ? null : AttemptLedger.key(m.topic(), m.partition(), m.offset());
+    String what = describe(event, ck);
+    AttemptLedger.Entry failedBefore = attemptKey == null ? null : attempts.get(attemptKey, what);
+    if (failedBefore != null && failedBefore.failures() >= MAX_ATTEMPTS) {
+      // A poison record: every attempt failed. Dead-letter it and move on, so the records behind it are processed.
+      if (event instanceof CheckpointCompleted || event instanceof SpaceRegistered) drop(ck);
+      deadLetter(record.key(), ck, "poison", what + " dead-lettered after " + failedBefore.failures() + " failed attempts (the limit is "
+          + MAX_ATTEMPTS + "); the last failed with " + failedBefore.lastFailure(), null);
+      attempts.clear(attemptKey);
+      return;
     }
+    try {
+      switch (event) {
+        case SpaceRegistered e -> onRegistered(e);
+        case EmbeddingChunk e -> onChunk(e);
+        case CheckpointCompleted e -> onCompleted(e);
+        case ReferencePinned e -> onPinned(e);
+        default -> throw new IllegalStateException();
+      }
+    } catch (Error | RuntimeException t) {
+      // Kafka's own exceptions (a fenced producer, a store that cannot read its state) are not about this record.
+      if (attemptKey == null || t instanceof org.apache.kafka.common.KafkaException) throw t;
+      String failure = t.getClass().getName() + ": " + t.getMessage();
+      int n = attempts.failed(attemptKey, what, failure);
+      log.error("{} failed (attempt {} of {}); the task's transaction is aborted and the record read again{}", what, n, MAX_ATTEMPTS,
+          n >= MAX_ATTEMPTS ? ", then dead-lettered" : "", t);
+      throw t;
+    }
+    if (failedBefore != null) attempts.clear(attemptKey);
+  }
+
+  /** The record, as the ledger and a poison dead letter name it: event type and checkpoint (and chunk sequence). */
+  private static String describe(Object event, CheckpointKey ck) {
+    String type = event.getClass().getSimpleName();
+    return type + (event instanceof EmbeddingChunk c ? " " + c.getSequence() : "") + " of " + CheckpointNames.of(ck);
   }
 
   private long now() {
@@ -279,10 +320,10 @@ final class CheckpointProcessor implements Processor<String, SpaceEvent, String,
     if (a.ids().equals(b.ids())) {
       if (listsA == null) listsA = keepLists(ra.getCheckpoint(), ra, a, false);
       KnnLists listsB = keepLists(rb.getCheckpoint(), rb, b, false);
-      out = SpaceComparator.compare(listsA, listsB, a.vectors(), b.vectors(), o, ckaTerm(sa, a), ckaTerm(sb, b));
+      out = engine.compare(listsA, listsB, a.vectors(), b.vectors(), o, ckaTerm(sa, a), ckaTerm(sb, b));
     } else {
       var pair = Spaces.alignById(a, b);
-      out = SpaceComparator.compare(pair.a(), pair.b(), o, ProgressListener.NONE);
+      out = engine.compare(pair.a(), pair.b(), o);
     }
     long nanos = System.nanoTime() - start + extraNanos;
     metrics.compared(Duration.ofNanos(nanos));
@@ -321,7 +362,7 @@ final class CheckpointProcessor implements Processor<String, SpaceEvent, String,
       if (kept.n() == s.vectors().rows() && kept.serves(config.k(), metric, config.includeSelf(), queries)) return kept;
     }
     try {
-      KnnLists lists = KnnLists.compute(s.vectors(), metric, config.k(), config.includeSelf(), queries, ProgressListener.NONE);
+      KnnLists lists = engine.knn(s.vectors(), metric, config.k(), config.includeSelf(), queries);
       knn.put(key, KnnListsState.stored(lists));
       return lists;
     } catch (RuntimeException e) {

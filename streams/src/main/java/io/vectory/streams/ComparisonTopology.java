@@ -58,11 +58,16 @@ public final class ComparisonTopology {
   private ComparisonTopology() {}
 
   public static Topology buildTopology(PipelineConfig config) {
+    return buildTopology(config, ComparisonEngine.EXACT);
+  }
+
+  /** The topology on another engine: a test's seam (one that fails as a real engine can), not a setting. */
+  public static Topology buildTopology(PipelineConfig config, ComparisonEngine engine) {
     Topics topics = config.topics();
     EventSerdes serdes = config.serdes();
     Topology t = new Topology();
     t.addSource(SOURCE, Serdes.String().deserializer(), topics.spaceEvents.valueSerde(serdes).deserializer(), topics.spaceEvents.name());
-    t.addProcessor(PROCESSOR, () -> new CheckpointProcessor(config), SOURCE);
+    t.addProcessor(PROCESSOR, () -> new CheckpointProcessor(config, engine), SOURCE);
     t.addStateStore(store(CHECKPOINT_STORE, StoredCheckpoint.class), PROCESSOR);
     t.addStateStore(store(CHUNK_STORE, EmbeddingChunk.class), PROCESSOR);
     t.addStateStore(store(SPACE_STORE, StoredSpace.class), PROCESSOR);

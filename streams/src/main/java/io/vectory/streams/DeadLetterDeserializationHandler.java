@@ -42,6 +42,13 @@ public final class DeadLetterDeserializationHandler implements DeserializationEx
 
   @Override
   public Response handleError(ErrorHandlerContext context, ConsumerRecord<byte[], byte[]> record, Exception exception) {
+    io.vectory.schemas.SerdeMisconfiguredException misconfigured = io.vectory.schemas.SerdeMisconfiguredException.in(exception);
+    if (misconfigured != null) {
+      // Not the record's fault: every record after it would fail the same way. Stop before committing past it.
+      log.error("cannot read {}/{}@{} because of this instance's settings; stopping without consuming it: {}", record.topic(), record.partition(),
+          record.offset(), misconfigured.getMessage());
+      return Response.fail();
+    }
     String key = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
     String reason = "value: cannot decode the record at " + record.topic() + "/" + record.partition() + "@" + record.offset()
         + " as a SpaceEvent: " + exception.getMessage();

@@ -85,9 +85,10 @@ public final class PipelineRunner implements AutoCloseable {
   private final List<DriftAlert> alerts = new ArrayList<>();
   private final List<DeadLetter> deadLetters = new ArrayList<>();
   private volatile boolean closing;
+  private volatile RuntimeException failure;
   private KafkaStreamsMetrics kafkaMetrics;
 
-  private PipelineRunner(PipelineConfig config, Properties streamsProps, Listener listener) {
+  private PipelineRunner(PipelineConfig config, Properties streamsProps, Listener listener, ComparisonEngine engine) {
     this.config = config;
     Topics t = config.topics();
     this.watcher = new KafkaConsumer<>(watcherProps(streamsProps), new StringDeserializer(), new ByteArrayDeserializer());
@@ -111,7 +112,7 @@ public final class PipelineRunner implements AutoCloseable {
       Deserializer<DeadLetter> dd = t.deadLetters.valueSerde(config.serdes()).deserializer();
       this.watcherThread = new Thread(() -> watch(listener, cd, ad, dd), "vectory-pipeline-watcher");
       this.watcherThread.setDaemon(true);
-      this.streams = new KafkaStreams(ComparisonTopology.buildTopology(config), streamsProps);
+      this.streams = new KafkaStreams(ComparisonTopology.buildTopology(config, engine), streamsProps);
     } catch (RuntimeException e) {
       watcher.close(Duration.ofSeconds(5)); // the watcher thread that would close it never starts
       throw e;
@@ -126,11 +127,25 @@ public final class PipelineRunner implements AutoCloseable {
    */
   public static PipelineRunner start(PipelineConfig config, Properties streamsProps, int partitions, Listener listener, Duration startTimeout)
       throws InterruptedException, TimeoutException {
+    return start(config, streamsProps, partitions, listener, startTimeout, ComparisonEngine.EXACT);
+  }
+
+  /** As {@link #start(PipelineConfig, Properties, int, Listener, Duration)} on another engine (a test's seam). */
+  public static PipelineRunner start(PipelineConfig config, Properties streamsProps, int partitions, Listener listener, Duration startTimeout,
+      ComparisonEngine engine) throws InterruptedException, TimeoutException {
     Properties props = ComparisonTopology.streamsProperties(config, streamsProps);
     createTopics(props, config.topics(), partitions);
-    PipelineRunner r = new PipelineRunner(config, props, listener == null ? new Listener() {} : listener);
+    preflight(config, props);
+    PipelineRunner r = new PipelineRunner(config, props, listener == null ? new Listener() {} : listener, engine);
     r.watcherThread.start();
     r.streams.setUncaughtExceptionHandler(e -> {
+      io.vectory.schemas.SerdeMisconfiguredException m = io.vectory.schemas.SerdeMisconfiguredException.in(e);
+      if (m != null) {
+        // A replaced thread would fail on the same record: stop this instance, with the reason, offsets uncommitted.
+        r.failure = m;
+        log.error("stopping: {}", m.getMessage());
+        return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+      }
       log.error("stream thread failed; replacing it", e);
       return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
     });
@@ -138,8 +153,10 @@ public final class PipelineRunner implements AutoCloseable {
     long deadline = System.nanoTime() + startTimeout.toNanos();
     while (r.streams.state() != KafkaStreams.State.RUNNING) {
       if (r.streams.state() == KafkaStreams.State.ERROR || r.streams.state() == KafkaStreams.State.NOT_RUNNING) {
+        KafkaStreams.State s = r.streams.state();
         r.close();
-        throw new IllegalStateException("Kafka Streams stopped while starting: " + r.streams.state());
+        throw new IllegalStateException(r.failure != null ? r.failure.getMessage() + "; stopped without committing past it"
+            : "Kafka Streams stopped while starting: " + s);
       }
       if (System.nanoTime() > deadline) {
         KafkaStreams.State s = r.streams.state();
@@ -189,6 +206,87 @@ public final class PipelineRunner implements AutoCloseable {
       throw new IllegalStateException("interrupted while creating topics", e);
     }
   }
+
+  /**
+   * Why the app stopped by itself (its settings cannot read the input: no registry for registry-framed records, a
+   * registry that cannot be reached), or null while it runs. Nothing past the record it could not read was committed.
+   */
+  public RuntimeException failure() {
+    return failure;
+  }
+
+  /**
+   * Fails fast, before Kafka Streams consumes anything: the registry must answer, and the records this application
+   * would read next (from its committed offsets, else from the start) must be readable with its serdes. A record
+   * that is merely bad is left to the pipeline, which dead-letters it; a record that shows the settings are wrong
+   * (Confluent wire format without a registry, a registry that cannot be reached) stops the start, naming it.
+   */
+  static void preflight(PipelineConfig config, Properties streamsProps) {
+    try {
+      config.serdes().check();
+    } catch (org.apache.kafka.common.errors.SerializationException e) {
+      throw new IllegalStateException(e.getMessage() + "; nothing consumed", e);
+    }
+    String topic = config.topics().spaceEvents.name();
+    String group = streamsProps.getProperty(StreamsConfig.APPLICATION_ID_CONFIG);
+    Properties ap = new Properties();
+    ap.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, streamsProps.getProperty(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG));
+    ap.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "30000");
+    for (String k : streamsProps.stringPropertyNames()) {
+      if (k.startsWith("security.") || k.startsWith("sasl.") || k.startsWith("ssl.")) ap.put(k, streamsProps.getProperty(k));
+    }
+    Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> committed;
+    try (Admin admin = Admin.create(ap)) {
+      committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("cannot read the committed offsets of " + group + ": " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+    Properties cp = new Properties();
+    ap.forEach(cp::put);
+    cp.remove(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG);
+    cp.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    cp.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    cp.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(ComparisonTopology.MAX_MESSAGE_BYTES));
+    cp.put(ConsumerConfig.CLIENT_ID_CONFIG, group + "-preflight");
+    Deserializer<?> de = config.topics().spaceEvents.valueSerde(config.serdes()).deserializer();
+    try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(cp, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      List<TopicPartition> parts = c.partitionsFor(topic, Duration.ofSeconds(30)).stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+      c.assign(parts);
+      Map<TopicPartition, Long> end = c.endOffsets(parts, Duration.ofSeconds(30));
+      Map<TopicPartition, Long> left = new java.util.HashMap<>();
+      for (TopicPartition tp : parts) {
+        var o = committed.get(tp);
+        if (o != null) c.seek(tp, o.offset()); else c.seekToBeginning(List.of(tp));
+        long from = c.position(tp, Duration.ofSeconds(30));
+        if (from < end.get(tp)) left.put(tp, (long) PREFLIGHT_RECORDS);
+      }
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+      while (!left.isEmpty() && System.nanoTime() < deadline) {
+        for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(500))) {
+          TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+          Long n = left.get(tp);
+          if (n == null) continue;
+          try {
+            de.deserialize(r.topic(), r.value());
+          } catch (RuntimeException e) {
+            io.vectory.schemas.SerdeMisconfiguredException m = io.vectory.schemas.SerdeMisconfiguredException.in(e);
+            if (m != null) {
+              throw new IllegalStateException("the next record of " + r.topic() + "/" + r.partition() + "@" + r.offset() + " cannot be read with this"
+                  + " instance's settings: " + m.getMessage() + "; nothing consumed (application " + group + " committed no offset past it)", m);
+            }
+            // a bad record: the pipeline dead-letters it with its reason
+          }
+          if (n <= 1 || r.offset() + 1 >= end.get(tp)) left.remove(tp); else left.put(tp, n - 1);
+        }
+      }
+    }
+  }
+
+  /** Records per partition {@link #preflight} reads from where the application would resume. */
+  static final int PREFLIGHT_RECORDS = 20;
 
   public KafkaStreams streams() {
     return streams;

@@ -30,7 +30,9 @@ import picocli.CommandLine.Option;
       "the same checkpoint was published before (not sent again), 409 when the pipeline would drop it (other data",
       "under a published step, an earlier step, other ids), 400 with a reason, 413 above --max-body-mb.",
       "GET .../checkpoints/{step}/verdict?space=&timeout_ms= waits for the pipeline's verdict: accepted with its",
-      "comparisons, or rejected with the reason. Python client: python/ (pip install ./python)."
+      "comparisons, or rejected with the reason. Refused: a request from a web page of another origin (403), a",
+      "body other than .npy/.npz (application/octet-stream, application/x-npy, application/x-npz) or multipart (415),",
+      "and, with --token, one without 'Authorization: Bearer <token>' (401). Python client: python/ (pip install ./python)."
     })
 public final class ServeIngestCommand implements Callable<Integer> {
 
@@ -58,6 +60,10 @@ public final class ServeIngestCommand implements Callable<Integer> {
   /** Where the embedded pipeline, started when no Kafka is configured, keeps its store. */
   @CommandLine.Mixin DataDirOption dataDir;
 
+  @Option(names = "--token", description = "Ask every request for 'Authorization: Bearer <token>' (default: $VECTORY_INGEST_TOKEN, ingest.token in"
+      + " ~/.vectory/config.properties, else no token).")
+  String token;
+
   @Override
   public Integer call() throws Exception {
     PrintWriter err = spec.commandLine().getErr();
@@ -82,11 +88,21 @@ public final class ServeIngestCommand implements Callable<Integer> {
     Topics topics = topicsOption.topics();
     CheckpointPublisher publisher = publish.publisher(settings).topics(topics).build();
     SpaceDescription defaults = new SpaceDescription(datasetName, modelName, Metric.COSINE, null, Map.of(), "row", Map.of());
+    String ingestToken;
+    try {
+      ingestToken = IngestSettings.ingestToken(token);
+    } catch (IllegalArgumentException e) {
+      publisher.close();
+      if (pipeline != null) pipeline.close();
+      err.println("vectory serve-ingest: " + e.getMessage());
+      err.flush();
+      return 2;
+    }
     IngestServer server;
     try {
       // The verdict endpoint reads the pipeline's results where the pipeline writes them.
       server = IngestServer.start(new InetSocketAddress(host, port), publisher, maxBodyMb * 1024 * 1024, defaults,
-          new IngestServer.VerdictSource(settings.bootstrapServers(), settings.clientConfig(), EventSerdes.fromConfig(settings.serdeConfig()), topics));
+          new IngestServer.VerdictSource(settings.bootstrapServers(), settings.clientConfig(), EventSerdes.fromConfig(settings.serdeConfig()), topics), ingestToken);
     } catch (IOException e) {
       publisher.close();
       if (pipeline != null) pipeline.close();
@@ -108,7 +124,8 @@ public final class ServeIngestCommand implements Callable<Integer> {
       stop.countDown();
     }, "vectory-ingest-shutdown"));
     err.println("vectory serve-ingest: listening on http://" + host + ":" + server.port()
-        + "/v1/experiments/{experiment}/checkpoints/{step} → " + (pipeline != null ? pipeline.describe() : settings.describe()));
+        + "/v1/experiments/{experiment}/checkpoints/{step} → " + (pipeline != null ? pipeline.describe() : settings.describe())
+        + (ingestToken != null ? " (bearer token required)" : ""));
     err.flush();
     stop.await();
     return 0;

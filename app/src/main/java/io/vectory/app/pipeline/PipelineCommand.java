@@ -161,7 +161,18 @@ public final class PipelineCommand implements Callable<Integer> {
     Runtime.getRuntime().addShutdownHook(hook);
     err.println("vectory pipeline: running (Ctrl-C to stop)");
     err.flush();
-    stop.await();
+    while (!stop.await(500, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+      RuntimeException failure = runner.failure();
+      if (failure != null) {
+        // It stopped by itself: its settings cannot read the input. Nothing past that record was committed.
+        Runtime.getRuntime().removeShutdownHook(hook);
+        runner.close(Duration.ofSeconds(30));
+        if (metricsServer != null) metricsServer.close();
+        err.println("vectory pipeline: stopped: " + failure.getMessage() + "; no offset was committed past that record");
+        err.flush();
+        return 1;
+      }
+    }
     if (untilComparisons != null) {
       Runtime.getRuntime().removeShutdownHook(hook);
       runner.close(Duration.ofSeconds(30));

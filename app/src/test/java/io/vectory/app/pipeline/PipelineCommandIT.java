@@ -102,4 +102,44 @@ class PipelineCommandIT {
     assertTrue(lines.stream().anyMatch(l -> l.startsWith("comparison cli PREVIOUS head@1 vs head@0 k=5 self-excluded " + jaccard)), () -> "stdout: " + out);
     assertTrue(lines.stream().anyMatch(l -> l.startsWith("comparison cli FIRST head@1 vs head@0 k=5 self-excluded " + jaccard)), () -> "stdout: " + out);
   }
+
+  /**
+   * Started without a registry on records in the Confluent wire format, or with a registry nobody answers at, {@code
+   * vectory pipeline} exits 1 with the reason and its consumer group commits nothing.
+   */
+  @Test
+  void aMisconfiguredPipelineExitsOneWithTheReasonAndConsumesNothing() throws Exception {
+    String bootstrap = env("VECTORY_BOOTSTRAP_SERVERS", "127.0.0.1:9092");
+    String registry = env("VECTORY_SCHEMA_REGISTRY", "http://127.0.0.1:8081/apis/ccompat/v7");
+    String prefix = "it-cli-ff-" + UUID.randomUUID().toString().substring(0, 8) + ".";
+    List<Fortunes.Fortune> fs = Fortunes.load().subList(0, 50);
+    List<String> ids = fs.stream().map(Fortunes.Fortune::id).toList();
+    try {
+      try (CheckpointPublisher p = CheckpointPublisher.builder(bootstrap)
+          .serdes(EventSerdes.registry(Map.of("schema.registry.url", registry))).topics(Topics.withPrefix(prefix)).build()) {
+        p.publish("ff", "head", 0, ids, vectors(fs, 0), SpaceDescription.of("fortunes", "bow"));
+      }
+      for (String[] reg : new String[][] {{"none", "the value is in the Confluent wire format"},
+          {"http://127.0.0.1:1/apis/ccompat/v7", "schema registry at http://127.0.0.1:1/apis/ccompat/v7 is unreachable"}}) {
+        StringWriter out = new StringWriter(), err = new StringWriter();
+        CommandLine cl = VectoryCli.newCommandLine();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        int code = CompletableFuture.supplyAsync(() -> cl.execute("pipeline", "--bootstrap-servers", bootstrap, "--schema-registry", reg[0],
+            "--topic-prefix", prefix, "--application-id", prefix + "app", "--state-dir", tmp.toString(), "--partitions", "1",
+            "--metrics-port", "0")).get(3, TimeUnit.MINUTES);
+        assertEquals(1, code, () -> "stderr: " + err);
+        assertTrue(err.toString().contains("vectory pipeline: cannot start: "), err::toString);
+        assertTrue(err.toString().contains(reg[1]), err::toString);
+        assertTrue(err.toString().contains("nothing consumed"), err::toString);
+        java.util.Properties ap = new java.util.Properties();
+        ap.put("bootstrap.servers", bootstrap);
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(ap)) {
+          assertEquals(Map.of(), admin.listConsumerGroupOffsets(prefix + "app").partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS));
+        }
+      }
+    } finally {
+      deleteTopics(bootstrap, prefix);
+    }
+  }
 }

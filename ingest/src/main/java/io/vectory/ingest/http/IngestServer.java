@@ -41,6 +41,13 @@ import java.util.regex.Pattern;
  * {@code epoch}, {@code id_field}, and {@code param.<key>=<value>} for training parameters. The checkpoint is
  * published in one transaction before the answer: 202 {@code {"checkpoint":"exp/space@step",...}}; 400 with a
  * reason for bad input; 413 above the configured body size; 503 if Kafka refuses.
+ *
+ * <p>Who may post: a request from a web page of another origin (an {@code Origin} header that is not this server's
+ * own, or {@code Sec-Fetch-Site: cross-site}) is refused with 403, so no page open in a browser on this machine can
+ * inject checkpoints; a body that is not {@code .npy}/{@code .npz} ({@code application/octet-stream},
+ * {@code application/x-npy}, {@code application/x-npz}) or {@code multipart/form-data} gets 415; with a token
+ * configured, every request but {@code /health} needs {@code Authorization: Bearer <token>} (compared in constant
+ * time), else 401.
  */
 public final class IngestServer implements AutoCloseable {
 
@@ -56,9 +63,24 @@ public final class IngestServer implements AutoCloseable {
   private final SpaceDescription defaults;
   private final PublishGuard guard = new PublishGuard();
   private final Verdicts verdicts;
+  /** SHA-256 of the bearer token, or null: no token asked. Hashing first makes the comparison independent of lengths. */
+  private final byte[] tokenDigest;
+  private final java.util.Set<String> ownOrigins = new java.util.HashSet<>();
+  private final boolean wildcardBind;
 
-  private IngestServer(HttpServer server, CheckpointPublisher publisher, long maxBodyBytes, SpaceDescription defaults, Verdicts verdicts) {
+  /** Body types a checkpoint may come in (the media type, without parameters). */
+  static final List<String> ACCEPTED_TYPES = List.of("application/octet-stream", "application/x-npy", "application/x-npz", "multipart/form-data");
+
+  private IngestServer(HttpServer server, CheckpointPublisher publisher, long maxBodyBytes, SpaceDescription defaults, Verdicts verdicts, String token) {
     this.server = server;
+    this.tokenDigest = token == null || token.isEmpty() ? null : sha256(token);
+    int port = server.getAddress().getPort();
+    java.net.InetAddress bound = server.getAddress().getAddress();
+    this.wildcardBind = bound == null || bound.isAnyLocalAddress();
+    String host = server.getAddress().getHostString();
+    for (String h : List.of(host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host, "127.0.0.1", "localhost", "[::1]")) {
+      ownOrigins.add(("http://" + h + ":" + port).toLowerCase(Locale.ROOT));
+    }
     this.verdicts = verdicts;
     this.publisher = publisher;
     this.maxBodyBytes = maxBodyBytes;
@@ -85,9 +107,18 @@ public final class IngestServer implements AutoCloseable {
    */
   public static IngestServer start(InetSocketAddress address, CheckpointPublisher publisher, long maxBodyBytes, SpaceDescription defaults,
       VerdictSource settings) throws IOException {
+    return start(address, publisher, maxBodyBytes, defaults, settings, null);
+  }
+
+  /**
+   * As {@link #start(InetSocketAddress, CheckpointPublisher, long, SpaceDescription, VerdictSource)}, asking every
+   * request but {@code /health} for {@code Authorization: Bearer <token>} (null or empty: no token asked).
+   */
+  public static IngestServer start(InetSocketAddress address, CheckpointPublisher publisher, long maxBodyBytes, SpaceDescription defaults,
+      VerdictSource settings, String token) throws IOException {
     Verdicts v = settings == null ? null
         : new Verdicts(settings.bootstrapServers(), settings.clientConfig(), settings.serdes(), settings.topics()).start();
-    IngestServer s = new IngestServer(HttpServer.create(address, 64), publisher, maxBodyBytes, defaults, v);
+    IngestServer s = new IngestServer(HttpServer.create(address, 64), publisher, maxBodyBytes, defaults, v, token);
     s.server.start();
     return s;
   }
@@ -106,6 +137,18 @@ public final class IngestServer implements AutoCloseable {
       Matcher m = ROUTE.matcher(path);
       if (path.equals("/health") || path.equals("/v1/health")) {
         respond(ex, 200, Map.of("status", "ok"));
+        return;
+      }
+      String crossOrigin = crossOrigin(ex);
+      if (crossOrigin != null) {
+        refuse(ex, 403, Map.of("error", crossOrigin));
+        return;
+      }
+      if (tokenDigest != null && !authorized(ex.getRequestHeaders().getFirst("Authorization"))) {
+        ex.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"vectory-ingest\"");
+        refuse(ex, 401, Map.of("error", "this server asks for a token: send the header 'Authorization: Bearer <token>' with the token given to"
+            + " serve-ingest (--token, VECTORY_INGEST_TOKEN or ingest.token in ~/.vectory/config.properties); the Python client sends it with"
+            + " vectory.Run(..., token=...) or $VECTORY_INGEST_TOKEN"));
         return;
       }
       Matcher vm = VERDICT.matcher(path);
@@ -128,6 +171,13 @@ public final class IngestServer implements AutoCloseable {
         step = Long.parseLong(m.group(2));
       } catch (NumberFormatException e) {
         refuse(ex, 400, Map.of("error", "step '" + m.group(2) + "' is not a whole number"));
+        return;
+      }
+      String type = ex.getRequestHeaders().getFirst("Content-Type");
+      String media = type == null ? "" : type.split(";", 2)[0].strip().toLowerCase(Locale.ROOT);
+      if (!ACCEPTED_TYPES.contains(media)) {
+        refuse(ex, 415, Map.of("error", "Content-Type " + (type == null ? "missing" : "'" + type + "'") + " is not accepted; expected an .npy or"
+            + " .npz body as one of " + ACCEPTED_TYPES.subList(0, 3) + ", or multipart/form-data with a part 'vectors'"));
         return;
       }
       String len = ex.getRequestHeaders().getFirst("Content-Length");
@@ -153,6 +203,35 @@ public final class IngestServer implements AutoCloseable {
       } catch (RuntimeException e) {
         respond(ex, 500, Map.of("error", String.valueOf(e)));
       }
+    }
+  }
+
+  /** Why the request comes from a page of another origin, or null when it does not. */
+  private String crossOrigin(HttpExchange ex) {
+    String site = ex.getRequestHeaders().getFirst("Sec-Fetch-Site");
+    if (site != null && site.strip().equalsIgnoreCase("cross-site")) {
+      return "cross-origin request refused: Sec-Fetch-Site is 'cross-site' (a web page of another site); post from a training script, not a browser";
+    }
+    String origin = ex.getRequestHeaders().getFirst("Origin");
+    if (origin == null) return null;
+    String o = origin.strip().toLowerCase(Locale.ROOT);
+    if (ownOrigins.contains(o)) return null;
+    String host = ex.getRequestHeaders().getFirst("Host");
+    if (wildcardBind && host != null && o.equals("http://" + host.strip().toLowerCase(Locale.ROOT))) return null;
+    return "cross-origin request refused: Origin '" + origin + "' is not this server's own origin (" + new java.util.TreeSet<>(ownOrigins)
+        + "); post from a training script, not a web page";
+  }
+
+  private boolean authorized(String header) {
+    if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) return false;
+    return java.security.MessageDigest.isEqual(tokenDigest, sha256(header.substring(7).strip()));
+  }
+
+  private static byte[] sha256(String s) {
+    try {
+      return java.security.MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
     }
   }
 

@@ -1,0 +1,51 @@
+package io.vectory.streams;
+
+import io.vectory.core.compare.CompareOptions;
+import io.vectory.core.compare.ComparisonOutcome;
+import io.vectory.core.compare.KnnLists;
+import io.vectory.core.compare.Metric;
+import io.vectory.core.compare.ProgressListener;
+import io.vectory.core.compare.SpaceComparator;
+import io.vectory.core.vectors.FloatMatrix;
+
+/**
+ * The similarity engine as the pipeline calls it: a checkpoint's k-NN pass and its comparison with a reference.
+ * {@link #EXACT} is the one the pipeline runs ({@link SpaceComparator}, {@link KnnLists}); the seam exists so a
+ * test can hand {@link ComparisonTopology#buildTopology(PipelineConfig, ComparisonEngine)} an engine that fails
+ * the way a real one can (an {@code OutOfMemoryError}, a {@code StackOverflowError}) without any switch in the
+ * production configuration.
+ */
+public interface ComparisonEngine {
+
+  /** {@link KnnLists#compute} without progress. */
+  KnnLists knn(FloatMatrix vectors, Metric metric, int k, boolean includeSelf, int[] queryRows);
+
+  /**
+   * Two spaces over the same rows, from their kept k-NN lists and kept linear-CKA self terms (NaN: computed here)
+   * ({@link SpaceComparator#compare(KnnLists, KnnLists, FloatMatrix, FloatMatrix, CompareOptions, double, double)}).
+   */
+  ComparisonOutcome compare(KnnLists listsA, KnnLists listsB, FloatMatrix a, FloatMatrix b, CompareOptions options,
+      double ckaSelfA, double ckaSelfB);
+
+  /** Two aligned matrices, directly ({@link SpaceComparator#compare(FloatMatrix, FloatMatrix, CompareOptions, ProgressListener)}). */
+  ComparisonOutcome compare(FloatMatrix a, FloatMatrix b, CompareOptions options);
+
+  /** The engine of {@code core}, exact unless the options sample. */
+  ComparisonEngine EXACT = new ComparisonEngine() {
+    @Override
+    public KnnLists knn(FloatMatrix vectors, Metric metric, int k, boolean includeSelf, int[] queryRows) {
+      return KnnLists.compute(vectors, metric, k, includeSelf, queryRows, ProgressListener.NONE);
+    }
+
+    @Override
+    public ComparisonOutcome compare(KnnLists listsA, KnnLists listsB, FloatMatrix a, FloatMatrix b, CompareOptions options,
+        double ckaSelfA, double ckaSelfB) {
+      return SpaceComparator.compare(listsA, listsB, a, b, options, ckaSelfA, ckaSelfB);
+    }
+
+    @Override
+    public ComparisonOutcome compare(FloatMatrix a, FloatMatrix b, CompareOptions options) {
+      return SpaceComparator.compare(a, b, options, ProgressListener.NONE);
+    }
+  };
+}
