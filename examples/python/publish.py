@@ -1,81 +1,33 @@
 #!/usr/bin/env python3
-"""Publish an embedding checkpoint to Vectory's HTTP ingest (`vectory serve-ingest`).
+"""Publish one embedding checkpoint from the shell, through the `vectory` package (python/).
 
-Needs only the Python standard library and numpy. From a PyTorch loop, once per epoch:
+The same client a training loop uses (`vectory.Run(...).log(...)`), for files already on disk:
 
-    from publish import publish
-    emb = model.encode(eval_batch).detach().cpu().numpy()          # (rows, dim) float32
-    publish(emb, ids=eval_ids, experiment="resnet-run-7", step=epoch,
-            space="penultimate", dataset="cifar10-val", model="resnet18", params={"lr": lr})
+    python3 examples/python/publish.py --experiment exp --step 3 --embeddings emb.npy --ids ids.txt \
+        [--url http://127.0.0.1:8088 | --bootstrap-servers host:9092] [--wait]
 
-The whole checkpoint is published in one Kafka transaction before the server answers, so a
-consumer sees it whole or not at all. Or from the shell:
-
-    python3 publish.py --url http://127.0.0.1:8088 --experiment exp --step 3 --embeddings emb.npy --ids ids.txt
+Prints the publish answer as JSON; on any error (bad input, found before anything is sent; a server that is
+down or refuses; with --wait, a rejection by the pipeline) prints the reason and exits 1.
 """
 import argparse
-import io
 import json
+import os
 import sys
-import urllib.error
-import urllib.parse
-import urllib.request
 
 import numpy as np
 
-DEFAULT_URL = "http://127.0.0.1:8088"
-
-
-class VectoryError(Exception):
-    """The server refused the checkpoint; `status` is the HTTP status, the message its reason."""
-
-    def __init__(self, status, message):
-        super().__init__(f"HTTP {status}: {message}")
-        self.status = status
-
-
-def publish(vectors, ids=None, *, experiment, step, url=DEFAULT_URL, space="default", dataset=None,
-            model=None, metric=None, epoch=None, params=None, timeout=600):
-    """POSTs `vectors` (rows x dim) and optional `ids` (one per row; default row numbers) as an .npz.
-
-    Returns the server's JSON answer, e.g. {"checkpoint": "exp/default@3", "rows": ..., "chunks": ...}.
-    """
-    vectors = np.ascontiguousarray(vectors, dtype="<f4")
-    if vectors.ndim != 2:
-        raise ValueError(f"vectors must be 2-D (rows, dim), got shape {vectors.shape}")
-    arrays = {"vectors": vectors}
-    if ids is not None:
-        ids = [str(i) for i in ids]
-        if len(ids) != vectors.shape[0]:
-            raise ValueError(f"{len(ids)} ids for {vectors.shape[0]} vectors")
-        arrays["ids"] = np.asarray(ids, dtype=str)
-    body = io.BytesIO()
-    np.savez(body, **arrays)
-    query = {"space": space}
-    for key, value in (("dataset", dataset), ("model", model), ("metric", metric), ("epoch", epoch)):
-        if value is not None:
-            query[key] = str(value)
-    for key, value in (params or {}).items():
-        query["param." + key] = str(value)
-    target = (f"{url.rstrip('/')}/v1/experiments/{urllib.parse.quote(experiment, safe='')}"
-              f"/checkpoints/{int(step)}?{urllib.parse.urlencode(query)}")
-    request = urllib.request.Request(target, data=body.getvalue(), method="POST",
-                                     headers={"Content-Type": "application/x-npz"})
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            return json.load(response)
-    except urllib.error.HTTPError as e:
-        text = e.read().decode("utf-8", "replace")
-        try:
-            text = json.loads(text).get("error", text)
-        except ValueError:
-            pass
-        raise VectoryError(e.code, text) from None
+try:
+    import vectory
+except ImportError:  # run from a checkout without `pip install ./python`
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "python"))
+    import vectory
 
 
 def main(argv=None):
-    p = argparse.ArgumentParser(description="Publish an embedding checkpoint to Vectory's HTTP ingest.")
-    p.add_argument("--url", default=DEFAULT_URL)
+    p = argparse.ArgumentParser(description="Publish an embedding checkpoint to Vectory.")
+    p.add_argument("--url", help="HTTP ingest (`vectory serve-ingest`); default from VECTORY_INGEST_URL / config")
+    p.add_argument("--bootstrap-servers", help="publish straight to Kafka instead of over HTTP")
+    p.add_argument("--schema-registry", help="with --bootstrap-servers: the registry (else single-object encoding)")
     p.add_argument("--experiment", required=True)
     p.add_argument("--step", type=int, required=True)
     p.add_argument("--space", default="default")
@@ -83,20 +35,28 @@ def main(argv=None):
     p.add_argument("--ids", help="text file with one id per line (default: row numbers)")
     p.add_argument("--dataset")
     p.add_argument("--model")
-    p.add_argument("--metric")
+    p.add_argument("--metric", default="cosine")
     p.add_argument("-p", "--param", action="append", default=[], help="key=value training parameter")
+    p.add_argument("--wait", action="store_true", help="wait for the pipeline's verdict and print its comparisons")
     a = p.parse_args(argv)
-    vectors = np.load(a.embeddings)
-    ids = None
-    if a.ids:
-        with open(a.ids, encoding="utf-8") as f:
-            ids = f.read().splitlines()
-    params = dict(kv.split("=", 1) for kv in a.param)
     try:
-        answer = publish(vectors, ids, experiment=a.experiment, step=a.step, url=a.url, space=a.space,
-                         dataset=a.dataset, model=a.model, metric=a.metric, params=params)
-    except VectoryError as e:
-        print(f"publish.py: {e}", file=sys.stderr)
+        vectors = np.load(a.embeddings)
+        ids = None
+        if a.ids:
+            with open(a.ids, encoding="utf-8") as f:
+                ids = f.read().splitlines()
+        params = {}
+        for kv in a.param:
+            if "=" not in kv:
+                raise vectory.VectoryError(f"--param {kv!r}: expected key=value")
+            k, v = kv.split("=", 1)
+            params[k] = v
+        run = vectory.Run(a.experiment, space=a.space, dataset=a.dataset, model=a.model, params=params,
+                          metric=a.metric, run=None, url=a.url, bootstrap_servers=a.bootstrap_servers,
+                          schema_registry=a.schema_registry, quiet=True)
+        answer = run.log(step=a.step, vectors=vectors, ids=ids, wait=a.wait)
+    except (vectory.VectoryError, OSError, ValueError) as e:
+        print(f"publish.py: {a.embeddings}: {e}", file=sys.stderr)  # a server's refusal reads "HTTP <status>: <reason>"
         return 1
     print(json.dumps(answer))
     return 0

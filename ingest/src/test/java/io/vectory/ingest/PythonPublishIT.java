@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** examples/python/publish.py (stdlib + numpy) publishes through the HTTP ingest to the shared stack; Java reads it back. */
+/** examples/python/publish.py (the {@code vectory} package from the shell) publishes through the HTTP ingest to the shared stack; Java reads it back. */
 class PythonPublishIT {
 
   private static final String PYTHON = "/usr/bin/python3";
@@ -47,12 +47,20 @@ class PythonPublishIT {
       assertEquals(0, r.exit, r.out);
       assertTrue(r.out.contains("\"checkpoint\": \"" + exp + "/proj@4\""), r.out);
 
-      // A bad request is reported with the server's reason and a non-zero exit.
-      Files.writeString(idFile, "a\n".repeat(2_000));
+      // Bad input is refused by the client before anything is sent, with the reason and a non-zero exit ...
+      Path dupIds = dir.resolve("dup-ids.txt");
+      Files.writeString(dupIds, "a\n".repeat(2_000));
       Result bad = run(List.of(PYTHON, SCRIPT.toString(), "--url", "http://127.0.0.1:" + server.port(), "--experiment", exp, "--step", "5",
-          "--embeddings", npy.toString(), "--ids", idFile.toString()), dir);
+          "--embeddings", npy.toString(), "--ids", dupIds.toString()), dir);
       assertEquals(1, bad.exit, bad.out);
-      assertTrue(bad.out.contains("HTTP 400") && bad.out.contains("duplicate id 'a' at rows 0 and 1"), bad.out);
+      assertTrue(bad.out.contains("emb.npy") && bad.out.contains("duplicate id 'a' in rows 0 and 1"), bad.out);
+      // ... and what only the server can refuse (step 4 again, other data) is reported with its HTTP status and reason.
+      Path other = dir.resolve("other.npy");
+      Npy.write(other, FloatMatrix.of(Data.vectors(2_000, 64, 22)));
+      Result refused = run(List.of(PYTHON, SCRIPT.toString(), "--url", "http://127.0.0.1:" + server.port(), "--experiment", exp, "--step", "4",
+          "--space", "proj", "--embeddings", other.toString(), "--ids", idFile.toString()), dir);
+      assertEquals(1, refused.exit, refused.out);
+      assertTrue(refused.out.contains("HTTP 409") && refused.out.contains(exp + "/proj@4"), refused.out);
     }
     AssembledCheckpoint got = CheckpointReader.read(Stack.bootstrap(), Map.of(), EventSerdes.registry(registry),
         Topics.defaults().spaceEvents, exp + "/proj@4", Duration.ofSeconds(60)).checkpoint();
