@@ -4,21 +4,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vectory.broker.EmbeddedKafka;
 import io.vectory.core.npy.Npy;
 import io.vectory.core.vectors.FloatMatrix;
 import io.vectory.ingest.http.IngestServer;
 import io.vectory.schemas.EventSerdes;
 import io.vectory.schemas.Topics;
 import java.io.ByteArrayOutputStream;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -40,8 +37,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class BadInputHttpTest {
 
   @TempDir static Path dir;
-  static EmbeddedKafka kafka;
-  static CheckpointPublisher publisher;
+  static LocalIngest ingest;
   static IngestServer server;
   static String base;
   static final int LIMIT = 256 * 1024;
@@ -80,15 +76,15 @@ class BadInputHttpTest {
     return Stream.of(
         c("H01", "a .npy body cut short", npy("h01/checkpoints/1", () -> Arrays.copyOf(ok, ok.length - 7)), 400,
             "request body: truncated: shape (10, 4) of '<f4' needs 160 data bytes, the file has 153"),
-        c("H02", "a .npy header claiming 50 rows, holding 10", npy("h02/checkpoints/1", () -> replace(ok, "(10, 4)", "(50, 4)")), 400,
+        c("H02", "a .npy header claiming 50 rows, holding 10", npy("h02/checkpoints/1", () -> Http.replace(ok, "(10, 4)", "(50, 4)")), 400,
             "request body: truncated: shape (50, 4) of '<f4' needs 800 data bytes", "(complete rows: 10 of 50)"),
-        c("H03", "a PNG body (foreign magic bytes)", npy("h03/checkpoints/1", () -> concat(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'}, new byte[40])), 400,
+        c("H03", "a PNG body (foreign magic bytes)", npy("h03/checkpoints/1", () -> Http.concat(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'}, new byte[40])), 400,
             "request body: not a NumPy .npy (expected magic \\\\x93NUMPY) or .npz (zip) body", "first byte is 0x89"),
         c("H04", "an empty body", npy("h04/checkpoints/1", () -> new byte[0]), 400,
             "request body: not a NumPy .npy (expected magic \\\\x93NUMPY) or .npz (zip) body; the body is empty"),
-        c("H05", "an int32 .npy", npy("h05/checkpoints/1", () -> concat(Npy.header("<i4", false, new long[] {5, 4}, 1), new byte[80])), 400,
+        c("H05", "an int32 .npy", npy("h05/checkpoints/1", () -> Http.concat(Npy.header("<i4", false, new long[] {5, 4}, 1), new byte[80])), 400,
             "request body: unsupported dtype '<i4' (integers); expected floating point vectors"),
-        c("H06", "a 1-D .npy", npy("h06/checkpoints/1", () -> concat(Npy.header("<f4", false, new long[] {4}, 1), new byte[16])), 400,
+        c("H06", "a 1-D .npy", npy("h06/checkpoints/1", () -> Http.concat(Npy.header("<f4", false, new long[] {4}, 1), new byte[16])), 400,
             "request body: expected a 2-D array (rows, dimensions), found shape (4,)"),
         c("H07", "a NaN in the vectors", npy("h07/checkpoints/1", () -> withValue(4, 3, 2, 1, Float.NaN)), 400, "row 2 (column 1) is NaN"),
         c("H08", "-Inf in the vectors", npy("h08/checkpoints/1", () -> withValue(4, 3, 0, 2, Float.NEGATIVE_INFINITY)), 400, "row 0 (column 2) is -Inf"),
@@ -140,18 +136,14 @@ class BadInputHttpTest {
 
   @BeforeAll
   static void start() throws Exception {
-    kafka = new EmbeddedKafka(dir);
-    kafka.start();
-    publisher = CheckpointPublisher.builder(kafka.bootstrapServers()).build();
-    server = IngestServer.start(new InetSocketAddress("127.0.0.1", 0), publisher, LIMIT, SpaceDescription.of("ds", "m"));
-    base = "http://127.0.0.1:" + server.port() + "/v1/experiments/";
+    ingest = LocalIngest.start(dir);
+    server = ingest.serve(LIMIT, null);
+    base = LocalIngest.base(server);
   }
 
   @AfterAll
   static void stop() {
-    if (server != null) server.close();
-    if (publisher != null) publisher.close();
-    if (kafka != null) kafka.close();
+    if (ingest != null) ingest.close();
   }
 
   @ParameterizedTest(name = "{0}")
@@ -174,7 +166,7 @@ class BadInputHttpTest {
     assertEquals(400, bad.statusCode(), bad.body());
     HttpResponse<String> good = Http.post(base + "later/checkpoints/3", Http.npy(v), "application/octet-stream");
     assertEquals(202, good.statusCode(), good.body());
-    AssembledCheckpoint got = CheckpointReader.read(kafka.bootstrapServers(), Map.of(), EventSerdes.singleObject(), Topics.defaults().spaceEvents,
+    AssembledCheckpoint got = CheckpointReader.read(ingest.bootstrap(), Map.of(), EventSerdes.singleObject(), Topics.defaults().spaceEvents,
         "later/default@3", Duration.ofSeconds(30)).checkpoint();
     Data.assertBitForBit(v, Data.ids(12, ""), got);
   }
@@ -223,15 +215,4 @@ class BadInputHttpTest {
     return Http.npy(v);
   }
 
-  static byte[] concat(byte[] a, byte[] b) {
-    byte[] o = Arrays.copyOf(a, a.length + b.length);
-    System.arraycopy(b, 0, o, a.length, b.length);
-    return o;
-  }
-
-  static byte[] replace(byte[] bytes, String from, String to) {
-    String s = new String(bytes, StandardCharsets.ISO_8859_1);
-    assertTrue(s.contains(from), from);
-    return s.replace(from, to).getBytes(StandardCharsets.ISO_8859_1);
-  }
 }

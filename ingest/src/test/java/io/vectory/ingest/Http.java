@@ -13,18 +13,18 @@ import java.util.List;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
-/** Request bodies as NumPy would write them, and a tiny client. */
-final class Http {
+/** Request bodies as NumPy would write them, byte surgery on them, and a tiny client. Shared with app's tests (test jar). */
+public final class Http {
   private Http() {}
 
   static final HttpClient CLIENT = HttpClient.newHttpClient();
 
-  static byte[] npy(float[][] v) {
+  public static byte[] npy(float[][] v) {
     return Npy.toBytes(FloatMatrix.of(v));
   }
 
   /** An .npz with 'vectors' (float32) and 'ids' (NumPy '<U' strings, UTF-32LE, fixed width). */
-  static byte[] npz(float[][] v, List<String> ids) throws IOException {
+  public static byte[] npz(float[][] v, List<String> ids) throws IOException {
     int width = ids.stream().mapToInt(s -> s.codePointCount(0, s.length())).max().orElse(1);
     byte[] header = Npy.header("<U" + width, false, new long[] {ids.size()}, 1);
     ByteArrayOutputStream idBytes = new ByteArrayOutputStream();
@@ -61,5 +61,18 @@ final class Http {
   static HttpResponse<String> post(String url, byte[] body, String contentType) throws Exception {
     return CLIENT.send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", contentType)
         .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  public static byte[] concat(byte[] a, byte[] b) {
+    byte[] o = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, o, a.length, b.length);
+    return o;
+  }
+
+  /** {@code bytes} with {@code from} replaced by {@code to}, read as Latin-1; fails when {@code from} is absent. */
+  public static byte[] replace(byte[] bytes, String from, String to) {
+    String s = new String(bytes, StandardCharsets.ISO_8859_1);
+    if (!s.contains(from)) throw new AssertionError("no '" + from + "' in the bytes to change");
+    return s.replace(from, to).getBytes(StandardCharsets.ISO_8859_1);
   }
 }

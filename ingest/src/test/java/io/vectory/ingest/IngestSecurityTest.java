@@ -3,9 +3,7 @@ package io.vectory.ingest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vectory.broker.EmbeddedKafka;
 import io.vectory.ingest.http.IngestServer;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -25,27 +23,21 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class IngestSecurityTest {
   @TempDir static Path dir;
-  static EmbeddedKafka kafka;
-  static CheckpointPublisher publisher;
+  static LocalIngest ingest;
   static IngestServer open, guarded;
   static final String TOKEN = "s3cret-token-for-the-test";
   static final HttpClient CLIENT = HttpClient.newHttpClient();
 
   @BeforeAll
   static void start() throws Exception {
-    kafka = new EmbeddedKafka(dir);
-    kafka.start();
-    publisher = CheckpointPublisher.builder(kafka.bootstrapServers()).build();
-    open = IngestServer.start(new InetSocketAddress("127.0.0.1", 0), publisher, 1 << 20, SpaceDescription.of("ds", "m"));
-    guarded = IngestServer.start(new InetSocketAddress("127.0.0.1", 0), publisher, 1 << 20, SpaceDescription.of("ds", "m"), null, TOKEN);
+    ingest = LocalIngest.start(dir);
+    open = ingest.serve(1 << 20, null);
+    guarded = ingest.serve(1 << 20, TOKEN);
   }
 
   @AfterAll
   static void stop() {
-    if (open != null) open.close();
-    if (guarded != null) guarded.close();
-    if (publisher != null) publisher.close();
-    if (kafka != null) kafka.close();
+    if (ingest != null) ingest.close();
   }
 
   static String url(IngestServer s, String experiment, int step) {

@@ -3,11 +3,9 @@ package io.vectory.ingest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vectory.broker.EmbeddedKafka;
 import io.vectory.ingest.http.IngestServer;
 import io.vectory.schemas.EventSerdes;
 import io.vectory.schemas.Topics;
-import java.net.InetSocketAddress;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,29 +21,24 @@ import org.junit.jupiter.api.io.TempDir;
 class IngestServerTest {
 
   @TempDir static Path dir;
-  static EmbeddedKafka kafka;
-  static CheckpointPublisher publisher;
+  static LocalIngest ingest;
   static IngestServer server;
   static String base;
 
   @BeforeAll
   static void start() throws Exception {
-    kafka = new EmbeddedKafka(dir);
-    kafka.start();
-    publisher = CheckpointPublisher.builder(kafka.bootstrapServers()).build();
-    server = IngestServer.start(new InetSocketAddress("127.0.0.1", 0), publisher, 256 * 1024, SpaceDescription.of("ds", "m"));
-    base = "http://127.0.0.1:" + server.port() + "/v1/experiments/";
+    ingest = LocalIngest.start(dir);
+    server = ingest.serve(256 * 1024, null);
+    base = LocalIngest.base(server);
   }
 
   @AfterAll
   static void stop() {
-    if (server != null) server.close();
-    if (publisher != null) publisher.close();
-    if (kafka != null) kafka.close();
+    if (ingest != null) ingest.close();
   }
 
   private static AssembledCheckpoint read(String checkpoint) {
-    return CheckpointReader.read(kafka.bootstrapServers(), Map.of(), EventSerdes.singleObject(), Topics.defaults().spaceEvents, checkpoint, Duration.ofSeconds(30)).checkpoint();
+    return CheckpointReader.read(ingest.bootstrap(), Map.of(), EventSerdes.singleObject(), Topics.defaults().spaceEvents, checkpoint, Duration.ofSeconds(30)).checkpoint();
   }
 
   @Test

@@ -38,6 +38,16 @@ public final class Stack {
     }
   }
 
+  /** Deletes the shared broker's topics whose names start with {@code prefix} (a test class's own, changelogs included). */
+  public static void deleteTopics(String prefix) throws Exception {
+    Properties p = new Properties();
+    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
+    try (Admin admin = Admin.create(p)) {
+      var mine = admin.listTopics().names().get(30, TimeUnit.SECONDS).stream().filter(n -> n.startsWith(prefix)).toList();
+      admin.deleteTopics(mine).all().get(60, TimeUnit.SECONDS);
+    }
+  }
+
   private static String env(String name, String def) {
     String v = System.getenv(name);
     return v == null || v.isBlank() ? def : v;

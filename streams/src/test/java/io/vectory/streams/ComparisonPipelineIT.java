@@ -66,12 +66,7 @@ class ComparisonPipelineIT {
 
   @org.junit.jupiter.api.AfterAll
   static void deleteTopics() throws Exception {
-    Properties p = new Properties();
-    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, Stack.bootstrap());
-    try (Admin admin = Admin.create(p)) {
-      var mine = admin.listTopics().names().get(30, TimeUnit.SECONDS).stream().filter(n -> n.startsWith("it-" + RUN + "-")).toList();
-      admin.deleteTopics(mine).all().get(60, TimeUnit.SECONDS);
-    }
+    Stack.deleteTopics("it-" + RUN + "-");
   }
 
   static String id(ComparisonResult r) {

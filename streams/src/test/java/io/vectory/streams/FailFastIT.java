@@ -47,10 +47,7 @@ class FailFastIT {
 
   @AfterAll
   static void deleteTopics() throws Exception {
-    try (Admin admin = admin()) {
-      var mine = admin.listTopics().names().get(30, TimeUnit.SECONDS).stream().filter(n -> n.startsWith("it-failfast-" + RUN)).toList();
-      admin.deleteTopics(mine).all().get(60, TimeUnit.SECONDS);
-    }
+    Stack.deleteTopics("it-failfast-" + RUN);
   }
 
   static Admin admin() {

@@ -85,12 +85,7 @@ class IngestToPipelineIT {
 
   @AfterAll
   static void deleteTopics() throws Exception {
-    Properties p = new Properties();
-    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, Stack.bootstrap());
-    try (Admin admin = Admin.create(p)) {
-      var mine = admin.listTopics().names().get(30, TimeUnit.SECONDS).stream().filter(n -> n.startsWith("it-ingest-" + RUN)).toList();
-      admin.deleteTopics(mine).all().get(60, TimeUnit.SECONDS);
-    }
+    Stack.deleteTopics("it-ingest-" + RUN);
   }
 
   String url(String experiment, long step, String suffix) {

@@ -45,12 +45,7 @@ class PoisonRecordIT {
 
   @AfterAll
   static void deleteTopics() throws Exception {
-    Properties p = new Properties();
-    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, Stack.bootstrap());
-    try (Admin admin = Admin.create(p)) {
-      var mine = admin.listTopics().names().get(30, TimeUnit.SECONDS).stream().filter(n -> n.startsWith("it-poison-" + RUN)).toList();
-      admin.deleteTopics(mine).all().get(60, TimeUnit.SECONDS);
-    }
+    Stack.deleteTopics("it-poison-" + RUN);
   }
 
   @Test

@@ -1,5 +1,6 @@
 package io.vectory.app.workflow;
 
+import io.vectory.ingest.Http;
 import io.vectory.app.CliRun;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -151,21 +152,21 @@ class BadInputCliTest {
     byte[] okNpy = Npy.toBytes(FloatMatrix.of(ok));
     Files.write(dir.resolve("ok.npy"), okNpy);
     Files.write(dir.resolve("trunc.npy"), Arrays.copyOf(okNpy, okNpy.length - 10));
-    Files.write(dir.resolve("lie.npy"), replace(okNpy, "(5, 4)", "(50, 4)"));
-    Files.write(dir.resolve("png.npy"), concat(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'}, new byte[40]));
+    Files.write(dir.resolve("lie.npy"), Http.replace(okNpy, "(5, 4)", "(50, 4)"));
+    Files.write(dir.resolve("png.npy"), Http.concat(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'}, new byte[40]));
     Files.write(dir.resolve("empty.npy"), new byte[0]);
     byte[] hdr = okNpy.clone();
     hdr[8] = (byte) 0xff;
     hdr[9] = (byte) 0xff;
     Files.write(dir.resolve("hdrlen.npy"), hdr);
-    Files.write(dir.resolve("nodescr.npy"), replace(okNpy, "'descr'", "'dexcr'"));
+    Files.write(dir.resolve("nodescr.npy"), Http.replace(okNpy, "'descr'", "'dexcr'"));
     byte[] v9 = okNpy.clone();
     v9[6] = 9;
     Files.write(dir.resolve("ver9.npy"), v9);
-    Files.write(dir.resolve("int.npy"), concat(Npy.header("<i4", false, new long[] {5, 4}, 1), new byte[80]));
-    Files.write(dir.resolve("obj.npy"), concat(Npy.header("|O", false, new long[] {1, 2}, 1), new byte[16]));
-    Files.write(dir.resolve("d1.npy"), concat(Npy.header("<f4", false, new long[] {5}, 1), floats(new float[] {1, 2, 3, 4, 5})));
-    Files.write(dir.resolve("d3.npy"), concat(Npy.header("<f4", false, new long[] {2, 3, 4}, 1), floats(new float[24])));
+    Files.write(dir.resolve("int.npy"), Http.concat(Npy.header("<i4", false, new long[] {5, 4}, 1), new byte[80]));
+    Files.write(dir.resolve("obj.npy"), Http.concat(Npy.header("|O", false, new long[] {1, 2}, 1), new byte[16]));
+    Files.write(dir.resolve("d1.npy"), Http.concat(Npy.header("<f4", false, new long[] {5}, 1), floats(new float[] {1, 2, 3, 4, 5})));
+    Files.write(dir.resolve("d3.npy"), Http.concat(Npy.header("<f4", false, new long[] {2, 3, 4}, 1), floats(new float[24])));
     float[][] nan = rand(5, 4, 2);
     nan[1][2] = Float.NaN;
     Files.write(dir.resolve("nan.npy"), Npy.toBytes(FloatMatrix.of(nan)));
@@ -178,9 +179,9 @@ class BadInputCliTest {
     Files.write(dir.resolve("rows0.npy"), Npy.toBytes(FloatMatrix.wrap(0, 8, new float[0])));
     Files.write(dir.resolve("rows1.npy"), Npy.toBytes(FloatMatrix.of(rand(1, 8, 5))));
     Files.write(dir.resolve("wide.npy"), Npy.toBytes(FloatMatrix.of(rand(1, 100_000, 6))));
-    Files.write(dir.resolve("idsshort.npz"), npz(ok, List.of("a", "b", "c")));
-    Files.write(dir.resolve("idsdup.npz"), npz(ok, List.of("a", "b", "a", "c", "d")));
-    Files.write(dir.resolve("junk.npz"), concat(new byte[] {'P', 'K', 3, 4}, "not really a zip archive at all".getBytes(StandardCharsets.US_ASCII)));
+    Files.write(dir.resolve("idsshort.npz"), Http.npz(ok, List.of("a", "b", "c")));
+    Files.write(dir.resolve("idsdup.npz"), Http.npz(ok, List.of("a", "b", "a", "c", "d")));
+    Files.write(dir.resolve("junk.npz"), Http.concat(new byte[] {'P', 'K', 3, 4}, "not really a zip archive at all".getBytes(StandardCharsets.US_ASCII)));
     Files.writeString(dir.resolve("dup.csv"), "id,t\na,1\nb,2\na,3\nc,4\nd,5\n");
     Files.writeString(dir.resolve("short.csv"), "id,t\na,1\nb,2\n");
     Files.writeString(dir.resolve("missing.csv"), "id,t\na,1\nb\nc,3\nd,4\ne,5\n");
@@ -246,37 +247,4 @@ class BadInputCliTest {
     return b.array();
   }
 
-  static byte[] concat(byte[] a, byte[] b) {
-    byte[] o = Arrays.copyOf(a, a.length + b.length);
-    System.arraycopy(b, 0, o, a.length, b.length);
-    return o;
-  }
-
-  static byte[] replace(byte[] bytes, String from, String to) {
-    String s = new String(bytes, StandardCharsets.ISO_8859_1);
-    assertTrue(s.contains(from), from);
-    return s.replace(from, to).getBytes(StandardCharsets.ISO_8859_1);
-  }
-
-  /** An .npz with 'vectors' (float32) and 'ids' (NumPy '<U' strings, UTF-32LE, fixed width). */
-  static byte[] npz(float[][] v, List<String> ids) throws IOException {
-    int width = ids.stream().mapToInt(String::length).max().orElse(1);
-    ByteArrayOutputStream idBytes = new ByteArrayOutputStream();
-    idBytes.write(Npy.header("<U" + width, false, new long[] {ids.size()}, 1));
-    for (String id : ids) {
-      byte[] u = id.getBytes(java.nio.charset.Charset.forName("UTF-32LE"));
-      idBytes.write(u);
-      idBytes.write(new byte[width * 4 - u.length]);
-    }
-    ByteArrayOutputStream zip = new ByteArrayOutputStream();
-    try (ZipOutputStream z = new ZipOutputStream(zip)) {
-      z.putNextEntry(new ZipEntry("vectors.npy"));
-      z.write(Npy.toBytes(FloatMatrix.of(v)));
-      z.closeEntry();
-      z.putNextEntry(new ZipEntry("ids.npy"));
-      z.write(idBytes.toByteArray());
-      z.closeEntry();
-    }
-    return zip.toByteArray();
-  }
 }
