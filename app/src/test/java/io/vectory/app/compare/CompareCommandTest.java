@@ -1,5 +1,6 @@
 package io.vectory.app.compare;
 
+import io.vectory.core.compare.NoisyPair;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -110,18 +111,12 @@ class CompareCommandTest {
 
   @Test
   void sampleAutoPicksTheQueriesForTheAskedHalfWidth() throws Exception {
-    Random r = new Random(8);
     int n = 3000;
-    float[] va = new float[n * 6];
-    float[] vb = new float[n * 6];
-    for (int i = 0; i < va.length; i++) {
-      va[i] = (float) r.nextGaussian();
-      vb[i] = va[i] + 0.3f * (float) r.nextGaussian();
-    }
+    NoisyPair pair = NoisyPair.of(n, 6, 0.3f, 8);
     Path big = dir.resolve("big-a.npy");
     Path bigB = dir.resolve("big-b.npy");
-    Npy.write(big, FloatMatrix.wrap(n, 6, va));
-    Npy.write(bigB, FloatMatrix.wrap(n, 6, vb));
+    Npy.write(big, pair.a());
+    Npy.write(bigB, pair.b());
     Run r1 = run(big.toString(), bigB.toString(), "--json", "--sample", "auto", "--ci", "0.01");
     assertEquals(0, r1.code(), r1.err());
     var j = json(r1.out());

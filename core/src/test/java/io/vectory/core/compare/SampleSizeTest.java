@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vectory.core.vectors.FloatMatrix;
-import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class SampleSizeTest {
@@ -32,16 +31,9 @@ class SampleSizeTest {
 
   @Test
   void compareWithinReachesTheAskedHalfWidthWithTheSeededSample() {
-    Random r = new Random(4);
     int n = 4000;
-    float[] a = new float[n * 8];
-    float[] b = new float[n * 8];
-    for (int i = 0; i < a.length; i++) {
-      a[i] = (float) r.nextGaussian();
-      b[i] = a[i] + 0.4f * (float) r.nextGaussian();
-    }
-    FloatMatrix ma = FloatMatrix.wrap(n, 8, a);
-    FloatMatrix mb = FloatMatrix.wrap(n, 8, b);
+    NoisyPair pair = NoisyPair.of(n, 8, 0.4f, 4);
+    FloatMatrix ma = pair.a(), mb = pair.b();
     CompareOptions o = CompareOptions.defaults().withSample(0, 5);
     double h = 0.006;
     ComparisonOutcome s = SpaceComparator.compareWithin(ma, mb, o, h, ProgressListener.NONE);

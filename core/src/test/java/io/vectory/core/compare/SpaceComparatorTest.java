@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vectory.core.vectors.FloatMatrix;
 import java.util.Map;
-import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class SpaceComparatorTest {
@@ -133,16 +132,8 @@ class SpaceComparatorTest {
 
   @Test
   void sampleGivesAConfidenceIntervalAroundTheExactMean() {
-    Random r = new Random(10);
-    int n = 1500;
-    float[] a = new float[n * 10];
-    float[] b = new float[n * 10];
-    for (int i = 0; i < a.length; i++) {
-      a[i] = (float) r.nextGaussian();
-      b[i] = a[i] + 0.6f * (float) r.nextGaussian();
-    }
-    FloatMatrix ma = FloatMatrix.wrap(n, 10, a);
-    FloatMatrix mb = FloatMatrix.wrap(n, 10, b);
+    NoisyPair pair = NoisyPair.of(1500, 10, 0.6f, 10);
+    FloatMatrix ma = pair.a(), mb = pair.b();
     ComparisonOutcome exact = SpaceComparator.compare(ma, mb, CompareOptions.defaults(), ProgressListener.NONE);
     ComparisonOutcome s = SpaceComparator.compare(ma, mb, CompareOptions.defaults().withSample(400, 1), ProgressListener.NONE);
     assertFalse(s.exact());
