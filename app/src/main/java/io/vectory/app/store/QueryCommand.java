@@ -39,13 +39,24 @@ public final class QueryCommand extends StoreCommands.Verb {
     if (k < 1) throw new IllegalArgumentException("-k " + k + ": expected at least 1");
   }
 
+  /** More neighbours than the space has points would be answered with fewer, silently: refused instead. */
+  private void checkK(IndexInfo space) {
+    long most = includeSelf ? space.rows() : space.rows() - 1;
+    if (k > most) {
+      throw new IllegalArgumentException("-k " + k + ": " + space.name() + " holds " + space.rows() + " points, so at most " + most + " neighbours"
+          + (includeSelf ? "" : " (not counting the point itself)") + "; expected -k 1.." + most);
+    }
+  }
+
   @Override
   int run(SpaceStore store, PrintWriter out) {
     IndexInfo a = store.resolve(space);
+    checkK(a);
     // The exact lists compare merged, where the store keeps them; else a search of the index.
     Optional<List<Neighbor>> keptA = store.keptNeighbors(a.name(), id, k, includeSelf);
     List<Neighbor> na = keptA.orElseGet(() -> store.knn(a.name(), id, k, includeSelf));
     IndexInfo b = vs == null ? null : store.resolve(vs);
+    if (b != null) checkK(b);
     Optional<List<Neighbor>> keptB = b == null ? Optional.empty() : store.keptNeighbors(b.name(), id, k, includeSelf);
     List<Neighbor> nb = b == null ? List.of() : keptB.orElseGet(() -> store.knn(b.name(), id, k, includeSelf));
     out.println(header(a, na.size(), keptA.isPresent()));

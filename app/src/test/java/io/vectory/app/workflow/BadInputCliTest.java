@@ -128,6 +128,8 @@ class BadInputCliTest {
         c("C40", "compare -k -3", List.of("compare", "k/default@0", "k/default@1", "-k", "-3"), 2, "-k must be at least 1, got -3"),
         c("C41", "query -k 0", List.of("query", "k/default", "0", "-k", "0"), 2, "-k 0: expected at least 1"),
         c("C42", "query an id the space does not hold", List.of("query", "k/default", "nope"), 2, "no point with id 'nope' in k/default@1"),
+        c("C52", "query -k above the space's points - 1 (12 points)", List.of("query", "k/default", "0", "-k", "12"), 2,
+            "-k 12: k/default@1 holds 12 points, so at most 11 neighbours (not counting the point itself); expected -k 1..11"),
         // Names
         c("C43", "experiment name with '/' and '..'", add("@ok.npy", "a/../b"), 2, "experiment name 'a/../b' holds '/'"),
         c("C44", "experiment name of 300 characters", add("@ok.npy", "x".repeat(300)), 2,
