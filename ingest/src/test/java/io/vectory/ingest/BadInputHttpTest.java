@@ -106,6 +106,8 @@ class BadInputHttpTest {
         c("H17", "multipart: a Latin-1 metadata CSV", multipart("h17/checkpoints/1",
             parts("vectors", three, "metadata", "id,t\na,caf\u00e9\nb,x\nc,y\n".getBytes(StandardCharsets.ISO_8859_1))), 400,
             "part 'metadata': line 2: byte 0xe9 at offset 10 is not UTF-8; expected a UTF-8 CSV"),
+        c("H33", "multipart: Latin-1 ids", multipart("h33/checkpoints/1", parts("vectors", three, "ids", "a\ncaf\u00e9\nc".getBytes(StandardCharsets.ISO_8859_1))), 400,
+            "part 'ids': line 2: byte 0xe9 at offset 5 is not UTF-8; expected UTF-8 text, one id per line or a JSON array of strings"),
         c("H18", "multipart: a CSV shorter than the vectors", multipart("h18/checkpoints/1", parts("vectors", three, "metadata", "id,t\na,1\nb,2\n")), 400,
             "part 'metadata': 2 data rows, but part 'vectors' has 3 vectors; expected one CSV row per vector"),
         c("H19", "multipart: a CSV with a duplicate id", multipart("h19/checkpoints/1?id_field=id", parts("vectors", three, "metadata", "id,t\na,1\nb,2\na,3\n")), 400,

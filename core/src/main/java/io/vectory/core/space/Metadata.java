@@ -37,6 +37,11 @@ public record Metadata(String source, List<String> header, List<List<String>> ro
 
   /** CSV bytes decoded as UTF-8; bytes that are not UTF-8 are refused naming {@code source}, the line and the byte. */
   public static String decode(String source, byte[] bytes) {
+    return decode(source, bytes, "a UTF-8 CSV (re-save it as UTF-8, e.g. iconv -f latin1 -t utf-8)");
+  }
+
+  /** Text bytes decoded as UTF-8, else refused naming {@code source}, the line, the byte and {@code expected}. */
+  public static String decode(String source, byte[] bytes, String expected) {
     java.nio.charset.CharsetDecoder dec = StandardCharsets.UTF_8.newDecoder()
         .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
         .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT);
@@ -48,7 +53,7 @@ public record Metadata(String source, List<String> header, List<List<String>> ro
       int line = 1;
       for (int i = 0; i < at; i++) if (bytes[i] == '\n') line++;
       throw new IllegalArgumentException(source + ": line " + line + ": byte 0x" + String.format("%02x", bytes[at] & 0xff) + " at offset " + at
-          + " is not UTF-8; expected a UTF-8 CSV (re-save it as UTF-8, e.g. iconv -f latin1 -t utf-8)");
+          + " is not UTF-8; expected " + expected);
     }
     dec.flush(out);
     return out.flip().toString();

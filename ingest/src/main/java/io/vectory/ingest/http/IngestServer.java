@@ -352,7 +352,8 @@ public final class IngestServer implements AutoCloseable {
   }
 
   static List<String> parseIds(byte[] part) throws IOException {
-    String text = new String(part, StandardCharsets.UTF_8).strip();
+    // Decoded strictly: a Latin-1 id would otherwise become U+FFFD and match nothing later.
+    String text = Metadata.decode("part 'ids'", part, "UTF-8 text, one id per line or a JSON array of strings").strip();
     if (text.startsWith("[")) {
       JsonNode a = JSON.readTree(text);
       List<String> ids = new ArrayList<>(a.size());
