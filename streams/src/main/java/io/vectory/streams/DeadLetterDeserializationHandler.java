@@ -43,7 +43,7 @@ public final class DeadLetterDeserializationHandler implements DeserializationEx
   @Override
   public Response handleError(ErrorHandlerContext context, ConsumerRecord<byte[], byte[]> record, Exception exception) {
     io.vectory.schemas.SerdeMisconfiguredException misconfigured = io.vectory.schemas.SerdeMisconfiguredException.in(exception);
-    if (misconfigured instanceof io.vectory.schemas.RegistryUnreachableException) {
+    if (io.vectory.schemas.RegistryUnreachableException.in(exception) != null) {
       // It may pass: the pipeline pauses and reads this record again once the registry answers.
       log.warn("cannot read {}/{}@{} while the schema registry is unreachable; not consuming it: {}", record.topic(), record.partition(),
           record.offset(), misconfigured.getMessage());
