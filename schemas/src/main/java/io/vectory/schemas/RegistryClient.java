@@ -155,7 +155,7 @@ public final class RegistryClient {
   }
 
   /**
-   * Asks the registry for its subjects: throws {@link SerdeMisconfiguredException} when it cannot be reached, a
+   * Asks the registry for its subjects: throws {@link RegistryUnreachableException} when it cannot be reached, a
    * {@link RegistryException} when it answers with an error (e.g. 401: wrong credentials).
    */
   public void ping() {
@@ -173,7 +173,7 @@ public final class RegistryClient {
     try {
       resp = http.send(rb.build(), HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
-      throw new SerdeMisconfiguredException("schema registry at " + baseUrl + " is unreachable (could not " + what + "): " + e, e);
+      throw new RegistryUnreachableException(baseUrl, "schema registry at " + baseUrl + " is unreachable (could not " + what + "): " + e, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new SerializationException("interrupted while trying to " + what, e);

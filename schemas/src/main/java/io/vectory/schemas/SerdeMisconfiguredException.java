@@ -8,7 +8,7 @@ import org.apache.kafka.common.errors.SerializationException;
  * must not dead-letter such a record and move past it (every record after it would be lost the same way); it stops
  * before committing, and says what to configure.
  */
-public final class SerdeMisconfiguredException extends SerializationException {
+public class SerdeMisconfiguredException extends SerializationException {
   public SerdeMisconfiguredException(String message, Throwable cause) {
     super(message, cause);
   }

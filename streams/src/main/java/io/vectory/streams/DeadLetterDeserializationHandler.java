@@ -43,6 +43,12 @@ public final class DeadLetterDeserializationHandler implements DeserializationEx
   @Override
   public Response handleError(ErrorHandlerContext context, ConsumerRecord<byte[], byte[]> record, Exception exception) {
     io.vectory.schemas.SerdeMisconfiguredException misconfigured = io.vectory.schemas.SerdeMisconfiguredException.in(exception);
+    if (io.vectory.schemas.RegistryUnreachableException.in(exception) != null) {
+      // It may pass: the pipeline pauses and reads this record again once the registry answers.
+      log.warn("cannot read {}/{}@{} while the schema registry is unreachable; not consuming it: {}", record.topic(), record.partition(),
+          record.offset(), misconfigured.getMessage());
+      return Response.fail();
+    }
     if (misconfigured != null) {
       // Not the record's fault: every record after it would fail the same way. Stop before committing past it.
       log.error("cannot read {}/{}@{} because of this instance's settings; stopping without consuming it: {}", record.topic(), record.partition(),

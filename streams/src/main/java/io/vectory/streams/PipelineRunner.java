@@ -133,12 +133,21 @@ public final class PipelineRunner implements AutoCloseable {
   /** As {@link #start(PipelineConfig, Properties, int, Listener, Duration)} on another engine (a test's seam). */
   public static PipelineRunner start(PipelineConfig config, Properties streamsProps, int partitions, Listener listener, Duration startTimeout,
       ComparisonEngine engine) throws InterruptedException, TimeoutException {
+    requireWritableStateDir(streamsProps);
     Properties props = ComparisonTopology.streamsProperties(config, streamsProps);
     createTopics(props, config.topics(), partitions);
     preflight(config, props);
     PipelineRunner r = new PipelineRunner(config, props, listener == null ? new Listener() {} : listener, engine);
     r.watcherThread.start();
     r.streams.setUncaughtExceptionHandler(e -> {
+      io.vectory.schemas.RegistryUnreachableException down = io.vectory.schemas.RegistryUnreachableException.in(e);
+      if (down != null) {
+        // Not the record's fault and it may pass: the replaced thread reads the same record again from the last commit
+        // (exactly-once: nothing skipped, nothing written twice). Wait here first, so it does not spin.
+        log.warn("{}: processing paused, nothing committed past the record that needs it; resuming once it answers", down.getMessage());
+        r.awaitRegistryQuietly(REGISTRY_PAUSE);
+        return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+      }
       io.vectory.schemas.SerdeMisconfiguredException m = io.vectory.schemas.SerdeMisconfiguredException.in(e);
       if (m != null) {
         // A replaced thread would fail on the same record: stop this instance, with the reason, offsets uncommitted.
@@ -179,6 +188,74 @@ public final class PipelineRunner implements AutoCloseable {
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
     p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
     return p;
+  }
+
+  /** How long a stream thread that met an unreachable registry waits for it before its replacement reads again. */
+  static final Duration REGISTRY_PAUSE = Duration.ofSeconds(30);
+
+  /**
+   * Refuses a state directory that cannot be created or written, before anything is consumed: Kafka Streams would
+   * otherwise fail later (or mid-run, on the first flush) with a stack trace.
+   */
+  public static void requireWritableStateDir(Properties streamsProps) {
+    Path dir = Path.of(streamsProps.getProperty(StreamsConfig.STATE_DIR_CONFIG, StreamsConfig.configDef().defaultValues().get(StreamsConfig.STATE_DIR_CONFIG).toString()));
+    try {
+      java.nio.file.Files.createDirectories(dir);
+      Path probe = java.nio.file.Files.createTempFile(dir, ".vectory-write-check", ".tmp");
+      java.nio.file.Files.write(probe, new byte[4096]); // a full disk fails here, not only a read-only folder
+      java.nio.file.Files.delete(probe);
+    } catch (java.io.IOException | SecurityException e) {
+      throw new IllegalStateException("state directory " + dir.toAbsolutePath() + " cannot be written (" + e
+          + "); choose another with --state-dir or free it; nothing consumed", e);
+    }
+  }
+
+  /**
+   * Waits up to {@code wait} for the schema registry (when {@code serdes} use one) to answer, saying once on
+   * {@code say} that it waits and for which URL. Returns once it answers; throws IllegalStateException naming the
+   * URL when it still does not after {@code wait}.
+   */
+  public static void awaitRegistry(io.vectory.schemas.EventSerdes serdes, Duration wait, java.util.function.Consumer<String> say)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + wait.toNanos();
+    boolean said = false;
+    while (true) {
+      try {
+        serdes.check();
+        if (said) say.accept("schema registry answers; starting");
+        return;
+      } catch (io.vectory.schemas.RegistryUnreachableException e) {
+        if (System.nanoTime() >= deadline) {
+          throw new IllegalStateException("schema registry at " + e.url() + " still unreachable after " + wait.toSeconds()
+              + " s (--registry-wait); nothing consumed", e);
+        }
+        if (!said) {
+          say.accept("schema registry at " + e.url() + " is unreachable; waiting up to " + wait.toSeconds() + " s for it (--registry-wait)");
+          said = true;
+        }
+        Thread.sleep(1000);
+      } catch (org.apache.kafka.common.errors.SerializationException e) {
+        throw new IllegalStateException(e.getMessage() + "; nothing consumed", e); // it answers, with an error (e.g. 401)
+      }
+    }
+  }
+
+  private void awaitRegistryQuietly(Duration wait) {
+    long deadline = System.nanoTime() + wait.toNanos();
+    while (!closing && System.nanoTime() < deadline) {
+      try {
+        config.serdes().check();
+        log.info("schema registry answers again; resuming");
+        return;
+      } catch (RuntimeException e) {
+        try {
+          Thread.sleep(1000);
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+    }
   }
 
   /** Creates the pipeline's topics that do not exist yet (replication: the broker's default). */
@@ -327,15 +404,15 @@ public final class PipelineRunner implements AutoCloseable {
         for (ConsumerRecord<String, byte[]> r : watcher.poll(Duration.ofMillis(200))) {
           try {
             if (r.topic().equals(t.comparisons.name())) {
-              ComparisonResult c = cd.deserialize(r.topic(), r.value());
+              ComparisonResult c = decode(cd, r);
               synchronized (this) { comparisons.add(c); notifyAll(); }
               listener.onComparison(c);
             } else if (r.topic().equals(t.alerts.name())) {
-              DriftAlert a = ad.deserialize(r.topic(), r.value());
+              DriftAlert a = decode(ad, r);
               synchronized (this) { alerts.add(a); }
               listener.onAlert(a);
             } else {
-              DeadLetter d = dd.deserialize(r.topic(), r.value());
+              DeadLetter d = decode(dd, r);
               synchronized (this) { deadLetters.add(d); }
               listener.onDeadLetter(d);
             }
@@ -348,6 +425,21 @@ public final class PipelineRunner implements AutoCloseable {
       if (!closing) throw e;
     } finally {
       watcher.close(Duration.ofSeconds(5));
+    }
+  }
+
+  /** A committed record is fine; only its schema may be out of reach for a while: ask again until the registry answers. */
+  private <V> V decode(Deserializer<V> de, ConsumerRecord<String, byte[]> r) {
+    boolean said = false;
+    while (true) {
+      try {
+        return de.deserialize(r.topic(), r.value());
+      } catch (io.vectory.schemas.RegistryUnreachableException e) {
+        if (closing) throw e;
+        if (!said) log.warn("cannot read {}-{}@{} yet: {}; retrying every second", r.topic(), r.partition(), r.offset(), e.getMessage());
+        said = true;
+        sleep(1000);
+      }
     }
   }
 

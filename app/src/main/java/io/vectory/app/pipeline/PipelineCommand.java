@@ -68,6 +68,10 @@ public final class PipelineCommand implements Callable<Integer> {
 
   @CommandLine.Mixin MetricsOptions metricsOptions;
 
+  @Option(names = "--registry-wait", paramLabel = "SECONDS", defaultValue = "120",
+      description = "How long to wait at start for an unreachable schema registry before giving up with exit 1, having consumed nothing (default: ${DEFAULT-VALUE}). Mid-run, an unreachable registry pauses processing until it answers.")
+  long registryWaitSeconds;
+
   @Option(names = "--until-comparisons", description = "Exit after this many comparison results (for scripts and benchmarks); default: run until Ctrl-C.")
   Integer untilComparisons;
 
@@ -97,6 +101,7 @@ public final class PipelineCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(spec.commandLine(), (config != null ? config + ": " : "") + e.getMessage());
     }
     metricsOptions.check(spec.commandLine());
+    if (registryWaitSeconds < 0) throw new CommandLine.ParameterException(spec.commandLine(), "--registry-wait: expected seconds >= 0, got " + registryWaitSeconds);
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     pc = pc.withMeterRegistry(registry);
     Path state = stateDir != null ? stateDir : Path.of(System.getProperty("user.home"), ".vectory", "streams");
@@ -145,6 +150,11 @@ public final class PipelineCommand implements Callable<Integer> {
     MetricsServer metricsServer = metrics;
     PipelineRunner runner;
     try {
+      PipelineRunner.requireWritableStateDir(streamsProps);
+      PipelineRunner.awaitRegistry(pc.serdes(), Duration.ofSeconds(registryWaitSeconds), line -> {
+        err.println("vectory pipeline: " + line);
+        err.flush();
+      });
       runner = PipelineRunner.start(pc, streamsProps, partitions, listener, Duration.ofMinutes(2));
     } catch (IllegalStateException | java.util.concurrent.TimeoutException e) {
       err.println("vectory pipeline: cannot start: " + e.getMessage());

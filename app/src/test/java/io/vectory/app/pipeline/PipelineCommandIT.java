@@ -127,7 +127,7 @@ class PipelineCommandIT {
         cl.setErr(new PrintWriter(err, true));
         int code = CompletableFuture.supplyAsync(() -> cl.execute("pipeline", "--bootstrap-servers", bootstrap, "--schema-registry", reg[0],
             "--topic-prefix", prefix, "--application-id", prefix + "app", "--state-dir", tmp.toString(), "--partitions", "1",
-            "--metrics-port", "0")).get(3, TimeUnit.MINUTES);
+            "--metrics-port", "0", "--registry-wait", "2")).get(3, TimeUnit.MINUTES);
         assertEquals(1, code, () -> "stderr: " + err);
         assertTrue(err.toString().contains("vectory pipeline: cannot start: "), err::toString);
         assertTrue(err.toString().contains(reg[1]), err::toString);
