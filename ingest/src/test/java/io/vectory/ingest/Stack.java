@@ -48,6 +48,16 @@ public final class Stack {
     }
   }
 
+  /** Settings of a consumer that reads what was committed, from the beginning, on {@code bootstrap}; it commits nothing. */
+  public static Properties committedReader(String bootstrap) {
+    Properties p = new Properties();
+    p.put("bootstrap.servers", bootstrap);
+    p.put("isolation.level", "read_committed");
+    p.put("enable.auto.commit", "false");
+    p.put("max.partition.fetch.bytes", String.valueOf(16 << 20));
+    return p;
+  }
+
   private static String env(String name, String def) {
     String v = System.getenv(name);
     return v == null || v.isBlank() ? def : v;
