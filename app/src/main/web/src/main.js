@@ -291,6 +291,27 @@ function highlight() {
 }
 
 let syncing = false;
+
+// Linked zoom: the other map takes the view the user is moving. Each map's redraw is a full WebGL pass (and, on a
+// software GL, most of a frame), so while the view moves the follower redraws at most every FOLLOW_MS, and always
+// with the last view once it rests: the map under the mouse keeps every frame.
+const FOLLOW_MS = 40;
+const following = { A: { view: null, at: 0, timer: 0 }, B: { view: null, at: 0, timer: 0 } };
+function follow(side, view) {
+  const f = following[side];
+  f.view = view;
+  if (f.timer) return;
+  const wait = Math.max(0, f.at + FOLLOW_MS - performance.now());
+  f.timer = setTimeout(() => {
+    f.timer = 0;
+    f.at = performance.now();
+    if (!data[side] || !f.view) return;
+    syncing = true;
+    try { plots[side].view(f.view, { preventEvent: true }); } finally { syncing = false; }
+    statusLater(side);
+  }, wait);
+}
+
 function createPlot(side) {
   const canvas = $("canvas" + side);
   const sp = createScatterplot({
@@ -306,12 +327,7 @@ function createPlot(side) {
     if (ids.length === 1) selectPoint(ids[0]); else selectRegion(ids, side);
   });
   sp.subscribe("view", (e) => {
-    if (!syncing && state.linked === "1") {
-      const other = plots[side === "A" ? "B" : "A"];
-      syncing = true;
-      try { if (data[side === "A" ? "B" : "A"]) other.view(e.view, { preventEvent: true }); } finally { syncing = false; }
-      statusLater(side === "A" ? "B" : "A");
-    }
+    if (!syncing && state.linked === "1") follow(side === "A" ? "B" : "A", e.view);
     statusLater(side);
   });
   sp.subscribe("pointover", (i) => { hovered[side] = i; showTip(side, i); });
