@@ -11,7 +11,7 @@ const HASH_KEYS = ["dataset", "a", "b", "ma", "mb", "method", "colour", "k", "id
 const PAGE = Math.random().toString(36).slice(2, 10); // this page's projection slots
 const state = { dataset: null, a: null, b: null, ma: "", mb: "", method: "pca", colour: null, k: 10, id: null,
   size: 4, linked: "1", mode: "pan" };
-const data = { spaces: [], A: null, B: null, coincidence: null, neighbours: null, region: null, experiment: null };
+const data = { opening: null, spaces: [], A: null, B: null, coincidence: null, neighbours: null, region: null, experiment: null };
 const plots = {};
 const hovered = { A: undefined, B: undefined };
 let renderer;
@@ -73,6 +73,9 @@ function groupedSpaceOptions(list) {
 
 /** Makes the state valid against the store: a dataset, A and B of that dataset, a colour, a k in range. */
 function settle() {
+  // A URL that names nothing opens on the newest experiment (the server's choice: the run just made).
+  const o = data.opening;
+  if (!state.dataset && !state.a && o && spaceByName(o.a) && spaceByName(o.b)) { state.a = o.a; state.b = o.b; }
   const datasets = [...new Set(data.spaces.map(datasetOf))];
   if (!datasets.includes(state.dataset)) {
     const a = spaceByName(state.a);
@@ -265,6 +268,14 @@ function status(side) {
   $("status" + side).dataset.visible = String(visible);
 }
 
+// The view changes on every frame of a zoom or pan; counting the points in view there (a range search that
+// allocates an index per point, 100,000 of them zoomed out) would cost each frame: count once the view rests.
+const statusTimers = {};
+function statusLater(side) {
+  clearTimeout(statusTimers[side]);
+  statusTimers[side] = setTimeout(() => status(side), 120);
+}
+
 /** Selects, in each map, the points of the current selection (a point or a region) that it holds. */
 function highlight() {
   const ids = state.id ? [state.id] : data.region ? data.region.ids : [];
@@ -280,6 +291,27 @@ function highlight() {
 }
 
 let syncing = false;
+
+// Linked zoom: the other map takes the view the user is moving. Each map's redraw is a full WebGL pass (and, on a
+// software GL, most of a frame), so while the view moves the follower redraws at most every FOLLOW_MS, and always
+// with the last view once it rests: the map under the mouse keeps every frame.
+const FOLLOW_MS = 40;
+const following = { A: { view: null, at: 0, timer: 0 }, B: { view: null, at: 0, timer: 0 } };
+function follow(side, view) {
+  const f = following[side];
+  f.view = view;
+  if (f.timer) return;
+  const wait = Math.max(0, f.at + FOLLOW_MS - performance.now());
+  f.timer = setTimeout(() => {
+    f.timer = 0;
+    f.at = performance.now();
+    if (!data[side] || !f.view) return;
+    syncing = true;
+    try { plots[side].view(f.view, { preventEvent: true }); } finally { syncing = false; }
+    statusLater(side);
+  }, wait);
+}
+
 function createPlot(side) {
   const canvas = $("canvas" + side);
   const sp = createScatterplot({
@@ -295,13 +327,8 @@ function createPlot(side) {
     if (ids.length === 1) selectPoint(ids[0]); else selectRegion(ids, side);
   });
   sp.subscribe("view", (e) => {
-    if (!syncing && state.linked === "1") {
-      const other = plots[side === "A" ? "B" : "A"];
-      syncing = true;
-      try { if (data[side === "A" ? "B" : "A"]) other.view(e.view, { preventEvent: true }); } finally { syncing = false; }
-      requestAnimationFrame(() => status(side === "A" ? "B" : "A"));
-    }
-    requestAnimationFrame(() => status(side));
+    if (!syncing && state.linked === "1") follow(side === "A" ? "B" : "A", e.view);
+    statusLater(side);
   });
   sp.subscribe("pointover", (i) => { hovered[side] = i; showTip(side, i); });
   sp.subscribe("pointout", () => { hovered[side] = undefined; $("tip").hidden = true; });
@@ -683,14 +710,35 @@ function findId() {
 
 // ---- start
 
+/**
+ * The shared WebGL renderer draws each map into its own canvas, then copies the map's part onto the map's canvas.
+ * Left to itself it is as large as the window: every frame then clears, blends and copies a window of pixels
+ * (four times a map's), which on a software GL costs more than the points. Keep it the size of the larger map.
+ */
+function sizeRenderer() {
+  let w = 1, hgt = 1;
+  for (const side of SIDES) {
+    const r = $("canvas" + side).getBoundingClientRect();
+    w = Math.max(w, Math.ceil(r.width));
+    hgt = Math.max(hgt, Math.ceil(r.height));
+  }
+  renderer.resize(w, hgt);
+  renderer.refresh();
+  for (const side of SIDES) if (plots[side]) plots[side].redraw();
+}
+
 async function init() {
-  renderer = createRenderer();
+  renderer = createRenderer({ canvas: document.createElement("canvas") });
+  sizeRenderer();
+  const maps = new ResizeObserver(() => requestAnimationFrame(sizeRenderer));
+  for (const side of SIDES) maps.observe($("canvas" + side));
   for (const side of SIDES) createPlot(side);
   readHash();
   try {
     const [info, spaces] = await Promise.all([api("/api/info"), api("/api/spaces")]);
     $("store").textContent = "store: " + info.store;
     data.spaces = spaces;
+    data.opening = info.opening;
   } catch (e) { fill($("selection"), h("div", { className: "err" }, e.message)); return; }
   if (!data.spaces.length) {
     for (const side of SIDES) { $("busy" + side).hidden = false; fill($("busy" + side), "The store holds no complete spaces yet. Run `vectory demo` (or the pipeline), then reload this page."); }

@@ -103,6 +103,30 @@ final class Analyser implements AutoCloseable {
   }
 
   /**
+   * What the page opens on when its URL names nothing: the experiment whose checkpoint was stored last (so
+   * {@code vectory demo} then {@code vectory run} shows that run), its first step as A and its last as B, of
+   * the same space; null when the store holds no experiment.
+   */
+  Map<String, Object> opening() {
+    List<IndexInfo> complete = store.indices().stream().filter(i -> i.complete() && i.isCheckpoint()).toList();
+    IndexInfo newest = null;
+    for (IndexInfo i : complete) if (newest == null || i.createdAt() > newest.createdAt()) newest = i;
+    if (newest == null) return null;
+    IndexInfo first = newest, last = newest;
+    for (IndexInfo i : complete) {
+      if (!i.experiment().equals(newest.experiment()) || !i.space().equals(newest.space())) continue;
+      if (i.step() < first.step()) first = i;
+      if (i.step() > last.step()) last = i;
+    }
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("experiment", newest.experiment());
+    m.put("space", newest.space());
+    m.put("a", first.name());
+    m.put("b", last.name());
+    return m;
+  }
+
+  /**
    * The 2-D projection of a space: ids, coordinates, metadata columns, and what was done. {@code slot} names
    * the map the page asks for (e.g. "A" of one page); a later request for the same slot cancels this one.
    */

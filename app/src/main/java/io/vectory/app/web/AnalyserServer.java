@@ -30,7 +30,8 @@ import java.util.zip.GZIPOutputStream;
  *
  * <pre>
  *   GET /                                  the page; GET /app.js its script (bundled at build time, WebGL)
- *   GET /api/info                          the store's location
+ *   GET /api/info                          the store's location; "opening": the pair the page opens on (the newest
+ *                                          experiment's first and last step), null without experiments
  *   GET /api/spaces                        complete indices: name (experiment/space@step), rows, metric, columns
  *   GET /api/projection?space=S&amp;method=M&amp;slot=X   M = pca | umap | pca+umap: ids, x, y, metadata columns,
  *                                          description; a later request for the same slot cancels this one (409)
@@ -120,7 +121,13 @@ public final class AnalyserServer implements AutoCloseable {
         switch (path) {
           case "/", "/index.html" -> resource(ex, "index.html", "text/html; charset=utf-8");
           case "/app.js" -> resource(ex, "app.js", "text/javascript; charset=utf-8");
-          case "/api/info" -> send(ex, 200, Map.of("store", analyser.location(), "max_k", Analyser.MAX_K));
+          case "/api/info" -> {
+            Map<String, Object> info = new java.util.LinkedHashMap<>();
+            info.put("store", analyser.location());
+            info.put("max_k", Analyser.MAX_K);
+            info.put("opening", analyser.opening());
+            send(ex, 200, info);
+          }
           case "/api/spaces" -> send(ex, 200, analyser.spaces());
           case "/api/projection" -> send(ex, 200, analyser.projection(required(q, "space"), method(q), q.get("slot")));
           case "/api/progress" -> send(ex, 200, analyser.progress(required(q, "space"), method(q)));
