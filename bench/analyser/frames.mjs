@@ -3,23 +3,11 @@
 // requestAnimationFrame interval in the page while a script wheels in and out on map A, then on map B, then
 // drags to pan. Prints one line "frames n=... p50_ms=... p95_ms=... max_ms=... points=... visible_a=..."
 // and saves a screenshot in OUT_DIR.
-import { createRequire } from "node:module";
-import { fileURLToPath } from "node:url";
 import path from "node:path";
-import fs from "node:fs";
+import { launch, scriptArgs } from "../../app/src/test/web/browser.mjs";
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const require = createRequire(path.join(here, "..", "..", "app", "src", "main", "web", "package.json"));
-const { chromium } = require("playwright-core");
-
-const [url, out, exe = "/usr/bin/chromium"] = process.argv.slice(2);
-fs.mkdirSync(out, { recursive: true });
-// The same flags as the browser test: no GPU here, so WebGL runs on SwiftShader (on the CPU).
-const FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-  "--disable-background-networking", "--disable-component-update", "--disable-sync", "--enable-unsafe-swiftshader",
-  "--use-angle=swiftshader"];
-
-const browser = await chromium.launch({ executablePath: exe, args: FLAGS });
+const { url, out, exe } = scriptArgs();
+const browser = await launch(exe);
 try {
   const page = await browser.newPage({ viewport: { width: 1500, height: 1100 } });
   page.on("pageerror", (e) => console.error("page error: " + e.message));

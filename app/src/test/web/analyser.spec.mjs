@@ -1,27 +1,17 @@
 // The analyser in headless Chromium, as a user drives it: node analyser.spec.mjs URL OUT_DIR [CHROMIUM].
 // Run by AnalyserBrowserTest against a server holding real spaces; prints "PASS all" and exits 0 when every
 // check holds, else prints what failed and exits 1. Screenshots go to OUT_DIR.
-import { createRequire } from "node:module";
-import { fileURLToPath } from "node:url";
 import path from "node:path";
 import fs from "node:fs";
+import { launch, scriptArgs } from "./browser.mjs";
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const require = createRequire(path.join(here, "..", "..", "main", "web", "package.json"));
-const { chromium } = require("playwright-core");
-
-const [url, out, exe = "/usr/bin/chromium"] = process.argv.slice(2);
-fs.mkdirSync(out, { recursive: true });
-const FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-  "--disable-background-networking", "--disable-component-update", "--disable-sync", "--enable-unsafe-swiftshader",
-  "--use-angle=swiftshader"];
-
+const { url, out, exe } = scriptArgs();
 let step = "start";
 const fail = (msg) => { throw new Error(step + ": " + msg); };
 const check = (cond, msg) => { if (!cond) fail(msg); };
 const eq = (a, b, msg) => { if (JSON.stringify(a) !== JSON.stringify(b)) fail(msg + ": expected " + JSON.stringify(b) + ", got " + JSON.stringify(a)); };
 
-const browser = await chromium.launch({ executablePath: exe, args: FLAGS });
+const browser = await launch(exe);
 const page = await browser.newPage({ viewport: { width: 1500, height: 1100 }, acceptDownloads: true });
 const errors = [];
 page.on("pageerror", (e) => errors.push("page error: " + e.message));

@@ -1,21 +1,11 @@
 // What the analyser shows when opened at its bare URL, as after `vectory run`: node opens.mjs URL OUT_DIR [CHROMIUM].
 // Waits for both maps and the experiment view, saves a screenshot, and prints one JSON line: the spaces shown as A
 // and B, the experiment named in the view, its table rows (one per step compared) and its clickable step marks.
-import { createRequire } from "node:module";
-import { fileURLToPath } from "node:url";
 import path from "node:path";
-import fs from "node:fs";
+import { launch, scriptArgs } from "./browser.mjs";
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const require = createRequire(path.join(here, "..", "..", "main", "web", "package.json"));
-const { chromium } = require("playwright-core");
-
-const [url, out, exe = "/usr/bin/chromium"] = process.argv.slice(2);
-fs.mkdirSync(out, { recursive: true });
-const FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-  "--disable-background-networking", "--disable-component-update", "--disable-sync", "--enable-unsafe-swiftshader",
-  "--use-angle=swiftshader"];
-const browser = await chromium.launch({ executablePath: exe, args: FLAGS });
+const { url, out, exe } = scriptArgs();
+const browser = await launch(exe);
 try {
   const page = await browser.newPage({ viewport: { width: 1500, height: 1100 } });
   page.on("pageerror", (e) => console.log("page error: " + e.message));
