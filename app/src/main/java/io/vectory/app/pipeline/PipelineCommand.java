@@ -136,7 +136,7 @@ public final class PipelineCommand implements Callable<Integer> {
       }
     };
     err.println("vectory pipeline: starting " + applicationId + " on " + settings.describe() + ", state " + state
-        + "; reading " + pc.topics().spaceEvents.name() + "; results to " + pc.topics().comparisons.name() + " (indexed into " + os + " by the sink connector)");
+        + "; reading " + pc.topics().spaceEvents.name() + "; results to " + pc.topics().comparisons.name() + " (indexed into " + io.vectory.schemas.RegistryClient.withoutUserInfo(os) + " by the sink connector)");
     // Bound before Streams starts, so a taken port fails fast instead of after a rebalance.
     MetricsServer metrics;
     try {
