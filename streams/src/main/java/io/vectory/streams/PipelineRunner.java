@@ -18,6 +18,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
+import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -91,7 +92,7 @@ public final class PipelineRunner implements AutoCloseable {
   private PipelineRunner(PipelineConfig config, Properties streamsProps, Listener listener, ComparisonEngine engine) {
     this.config = config;
     Topics t = config.topics();
-    this.watcher = new KafkaConsumer<>(watcherProps(streamsProps), new StringDeserializer(), new ByteArrayDeserializer());
+    this.watcher = new KafkaConsumer<>(committedReaderProps(streamsProps, "-watcher"), new StringDeserializer(), new ByteArrayDeserializer());
     try {
       List<TopicPartition> parts = new ArrayList<>();
       for (TopicSpec<?> spec : List.of(t.comparisons, t.alerts, t.deadLetters)) {
@@ -260,10 +261,7 @@ public final class PipelineRunner implements AutoCloseable {
 
   /** Creates the pipeline's topics that do not exist yet (replication: the broker's default). */
   public static void createTopics(Properties clientProps, Topics topics, int partitions) {
-    Properties ap = new Properties();
-    ap.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, clientProps.getProperty(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG));
-    ap.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "30000");
-    try (Admin admin = Admin.create(ap)) {
+    try (Admin admin = Admin.create(adminProps(clientProps))) {
       Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
       List<NewTopic> missing = topics.all().stream().filter(s -> !existing.contains(s.name()))
           .map(s -> new NewTopic(s.name(), Optional.of(partitions), Optional.empty())
@@ -277,7 +275,7 @@ public final class PipelineRunner implements AutoCloseable {
       }
       log.info("created topics {}", missing.stream().map(NewTopic::name).toList());
     } catch (ExecutionException | TimeoutException e) {
-      throw new IllegalStateException("cannot create the pipeline's topics on " + ap.get(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG) + ": " + e.getMessage(), e);
+      throw new IllegalStateException("cannot create the pipeline's topics on " + clientProps.getProperty(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG) + ": " + e.getMessage(), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while creating topics", e);
@@ -306,14 +304,8 @@ public final class PipelineRunner implements AutoCloseable {
     }
     String topic = config.topics().spaceEvents.name();
     String group = streamsProps.getProperty(StreamsConfig.APPLICATION_ID_CONFIG);
-    Properties ap = new Properties();
-    ap.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, streamsProps.getProperty(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG));
-    ap.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "30000");
-    for (String k : streamsProps.stringPropertyNames()) {
-      if (k.startsWith("security.") || k.startsWith("sasl.") || k.startsWith("ssl.")) ap.put(k, streamsProps.getProperty(k));
-    }
     Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> committed;
-    try (Admin admin = Admin.create(ap)) {
+    try (Admin admin = Admin.create(adminProps(streamsProps))) {
       committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
     } catch (ExecutionException | TimeoutException e) {
       throw new IllegalStateException("cannot read the committed offsets of " + group + ": " + e.getMessage(), e);
@@ -321,13 +313,7 @@ public final class PipelineRunner implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted", e);
     }
-    Properties cp = new Properties();
-    ap.forEach(cp::put);
-    cp.remove(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG);
-    cp.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    cp.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-    cp.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(ComparisonTopology.MAX_MESSAGE_BYTES));
-    cp.put(ConsumerConfig.CLIENT_ID_CONFIG, group + "-preflight");
+    Properties cp = committedReaderProps(streamsProps, "-preflight");
     Deserializer<?> de = config.topics().spaceEvents.valueSerde(config.serdes()).deserializer();
     try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(cp, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
       List<TopicPartition> parts = c.partitionsFor(topic, Duration.ofSeconds(30)).stream().map(p -> new TopicPartition(topic, p.partition())).toList();
@@ -452,13 +438,32 @@ public final class PipelineRunner implements AutoCloseable {
     }
   }
 
-  private static Properties watcherProps(Properties streamsProps) {
+  /**
+   * The broker address and security settings ({@code security.*}, {@code sasl.*}, {@code ssl.*}) of the app's own
+   * clients, for the clients this class runs beside it (topic creation, the pre-start check, the output watcher).
+   */
+  private static Properties connection(Properties streamsProps) {
     Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, streamsProps.getProperty(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG));
+    p.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, streamsProps.getProperty(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG));
+    for (String k : streamsProps.stringPropertyNames()) {
+      if (k.startsWith("security.") || k.startsWith("sasl.") || k.startsWith("ssl.")) p.put(k, streamsProps.getProperty(k));
+    }
+    return p;
+  }
+
+  private static Properties adminProps(Properties streamsProps) {
+    Properties p = connection(streamsProps);
+    p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "30000");
+    return p;
+  }
+
+  /** A consumer of committed records only, committing nothing, named after the application plus {@code clientIdSuffix}. */
+  private static Properties committedReaderProps(Properties streamsProps, String clientIdSuffix) {
+    Properties p = connection(streamsProps);
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(ComparisonTopology.MAX_MESSAGE_BYTES));
-    p.put(ConsumerConfig.CLIENT_ID_CONFIG, streamsProps.getProperty(StreamsConfig.APPLICATION_ID_CONFIG) + "-watcher");
+    p.put(ConsumerConfig.CLIENT_ID_CONFIG, streamsProps.getProperty(StreamsConfig.APPLICATION_ID_CONFIG) + clientIdSuffix);
     return p;
   }
 
