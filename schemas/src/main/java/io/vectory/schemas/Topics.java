@@ -1,9 +1,11 @@
 package io.vectory.schemas;
 
+import io.vectory.avro.CompareWork;
 import io.vectory.avro.ComparisonResult;
 import io.vectory.avro.DeadLetter;
 import io.vectory.avro.DriftAlert;
 import io.vectory.avro.SpaceEvent;
+import io.vectory.avro.WorkDone;
 import java.util.List;
 
 /** The one place topic names live. Names can be prefixed (e.g. per environment) with {@link #withPrefix}. */
@@ -19,6 +21,13 @@ public final class Topics {
   public final TopicSpec<DriftAlert> alerts;
   /** Records the pipeline could not accept, with the reason. */
   public final TopicSpec<DeadLetter> deadLetters;
+  /**
+   * The Streams app's comparison work for the compare workers (k-NN shards, CKA, direct compares), keyed by job and
+   * shard so one checkpoint's shards spread over the partitions and every worker instance takes some.
+   */
+  public final TopicSpec<CompareWork> compareWork;
+  /** The workers' answers, keyed by experiment (so co-partitioned with space events) back into the Streams app. */
+  public final TopicSpec<WorkDone> workResults;
 
   private Topics(String prefix) {
     spaceEvents = new TopicSpec<>(prefix + "vectory.space-events", SpaceEvent.class);
@@ -26,6 +35,8 @@ public final class Topics {
     comparisons = new TopicSpec<>(prefix + "vectory.comparisons", ComparisonResult.class);
     alerts = new TopicSpec<>(prefix + "vectory.alerts", DriftAlert.class);
     deadLetters = new TopicSpec<>(prefix + "vectory.dead-letters", DeadLetter.class);
+    compareWork = new TopicSpec<>(prefix + "vectory.compare-work", CompareWork.class);
+    workResults = new TopicSpec<>(prefix + "vectory.work-results", WorkDone.class);
   }
 
   public static Topics defaults() {
@@ -37,6 +48,6 @@ public final class Topics {
   }
 
   public List<TopicSpec<?>> all() {
-    return List.of(spaceEvents, indexedSpaces, comparisons, alerts, deadLetters);
+    return List.of(spaceEvents, indexedSpaces, comparisons, alerts, deadLetters, compareWork, workResults);
   }
 }
