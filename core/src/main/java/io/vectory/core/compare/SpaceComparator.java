@@ -32,7 +32,7 @@ public final class SpaceComparator {
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("space B: " + e.getMessage(), e);
     }
-    return merge(la, lb, a, b, o, start, Double.NaN, Double.NaN);
+    return merge(la, lb, o, start, LinearCka.compute(a, b, Double.NaN, Double.NaN));
   }
 
   /** The first pilot sample of {@link #compareWithin}: enough for the variance, small beside the final sample. */
@@ -110,17 +110,35 @@ public final class SpaceComparator {
       throw new IllegalArgumentException("the spaces must hold the same points: A has " + n + " rows, B has " + b.rows()
           + ", their k-NN lists " + listsA.n() + " and " + listsB.n());
     }
+    check(listsA, listsB, o);
+    return merge(listsA.truncate(o.k()), listsB.truncate(o.k()), o, start, LinearCka.compute(a, b, ckaSelfA, ckaSelfB));
+  }
+
+  /**
+   * Two spaces over the same rows from their kept k-NN lists alone, with linear CKA computed elsewhere (NaN when
+   * undefined): the Jaccard merge, no vectors needed. The pipeline merges here while its compare workers compute the
+   * lists and CKA.
+   */
+  public static ComparisonOutcome compare(KnnLists listsA, KnnLists listsB, CompareOptions o, double cka) {
+    long start = System.nanoTime();
+    if (listsA.n() != listsB.n()) {
+      throw new IllegalArgumentException("the spaces must hold the same points: their k-NN lists have " + listsA.n() + " and " + listsB.n() + " rows");
+    }
+    check(listsA, listsB, o);
+    return merge(listsA.truncate(o.k()), listsB.truncate(o.k()), o, start, cka);
+  }
+
+  private static void check(KnnLists listsA, KnnLists listsB, CompareOptions o) {
+    int n = listsA.n();
     int[] queries = queryRows(n, o);
     if (!listsA.serves(o.k(), o.metricA(), o.includeSelf(), queries)) throw new IllegalArgumentException("space A's k-NN lists (k " + listsA.k()
         + ", " + listsA.metric() + ", self " + listsA.includeSelf() + ") do not serve k " + o.k() + ", " + o.metricA() + ", self " + o.includeSelf());
     if (!listsB.serves(o.k(), o.metricB(), o.includeSelf(), queries)) throw new IllegalArgumentException("space B's k-NN lists (k " + listsB.k()
         + ", " + listsB.metric() + ", self " + listsB.includeSelf() + ") do not serve k " + o.k() + ", " + o.metricB() + ", self " + o.includeSelf());
-    return merge(listsA.truncate(o.k()), listsB.truncate(o.k()), a, b, o, start, ckaSelfA, ckaSelfB);
   }
 
-  private static ComparisonOutcome merge(KnnLists la, KnnLists lb, FloatMatrix a, FloatMatrix b, CompareOptions o, long start,
-      double ckaSelfA, double ckaSelfB) {
-    int n = a.rows();
+  private static ComparisonOutcome merge(KnnLists la, KnnLists lb, CompareOptions o, long start, double cka) {
+    int n = la.n();
     int k = o.k();
     int[] na = la.neighbours();
     int[] nb = lb.neighbours();
@@ -150,7 +168,6 @@ public final class SpaceComparator {
       lo = Math.max(0, mean - half);
       hi = Math.min(1, mean + half);
     }
-    double cka = LinearCka.compute(a, b, ckaSelfA, ckaSelfB);
     return new ComparisonOutcome(n, k, o.metricA(), o.metricB(), o.includeSelf(), exact, mean, hist, per, rows, lo, hi,
         cka, System.nanoTime() - start);
   }
