@@ -4,6 +4,12 @@ import io.vectory.schemas.CheckpointNames;
 import io.vectory.schemas.CheckpointProtocol;
 import io.vectory.avro.CheckpointCompleted;
 import io.vectory.avro.CheckpointKey;
+import io.vectory.avro.CompareWork;
+import io.vectory.avro.PendingComparison;
+import io.vectory.avro.SpaceLocation;
+import io.vectory.avro.StoredJob;
+import io.vectory.avro.WorkDone;
+import io.vectory.avro.WorkKind;
 import io.vectory.avro.ComparisonResult;
 import io.vectory.avro.DeadLetter;
 import io.vectory.avro.DriftAlert;
@@ -52,7 +58,7 @@ import org.slf4j.LoggerFactory;
  * with the previous, first and pinned checkpoints of its space, applies the drift rules, and sends
  * everything it cannot accept to the dead letters with the reason.
  */
-final class CheckpointProcessor implements Processor<String, SpaceEvent, String, SpecificRecord> {
+final class CheckpointProcessor implements Processor<String, SpecificRecord, String, SpecificRecord> {
   private static final Logger log = LoggerFactory.getLogger(CheckpointProcessor.class);
   private static final StringSerializer KEYS = new StringSerializer();
 
@@ -73,8 +79,7 @@ final class CheckpointProcessor implements Processor<String, SpaceEvent, String,
   private KeyValueStore<String, StoredSpace> spaces;
   private KeyValueStore<String, StoredPins> pins;
   private KeyValueStore<String, StoredKnnLists> knn;
-  /** Kept linear-CKA terms of this task's retained checkpoints ({@link #ckaTerm}). */
-  private final Map<String, Double> ckaTerms = new HashMap<>();
+  private KeyValueStore<String, StoredJob> jobs;
 
   CheckpointProcessor(PipelineConfig config, ComparisonEngine engine) {
     this.config = config;
@@ -90,6 +95,7 @@ final class CheckpointProcessor implements Processor<String, SpaceEvent, String,
     this.spaces = context.getStateStore(ComparisonTopology.SPACE_STORE);
     this.pins = context.getStateStore(ComparisonTopology.PIN_STORE);
     this.knn = context.getStateStore(ComparisonTopology.KNN_STORE);
+    this.jobs = context.getStateStore(ComparisonTopology.JOB_STORE);
     // Beside the application's state folder, not in the task's (a failed exactly-once task's state is rebuilt).
     java.io.File appDir = context.stateDir().getAbsoluteFile().getParentFile();
     this.attempts = AttemptLedger.open(appDir.toPath().resolveSibling(appDir.getName() + ".attempts"));
@@ -100,13 +106,15 @@ final class CheckpointProcessor implements Processor<String, SpaceEvent, String,
   }
 
   @Override
-  public void process(Record<String, SpaceEvent> record) {
+  public void process(Record<String, SpecificRecord> record) {
     if (record.value() == null) {
       deadLetter(record.key(), null, "value", "value: null (a tombstone); expected a SpaceEvent", null);
       return;
     }
-    Object event = record.value().getEvent();
+    // Space events from training loops; answers from the compare workers (the other input, co-partitioned with it).
+    Object event = record.value() instanceof SpaceEvent e ? e.getEvent() : record.value();
     CheckpointKey ck = switch (event) {
+      case WorkDone e -> e.getCheckpoint();
       case SpaceRegistered e -> e.getCheckpoint();
       case EmbeddingChunk e -> e.getCheckpoint();
       case CheckpointCompleted e -> e.getCheckpoint();
@@ -129,6 +137,7 @@ final class CheckpointProcessor implements Processor<String, SpaceEvent, String,
     if (failedBefore != null && failedBefore.failures() >= MAX_ATTEMPTS) {
       // A poison record: every attempt failed. Dead-letter it and move on, so the records behind it are processed.
       if (event instanceof CheckpointCompleted || event instanceof SpaceRegistered) drop(ck);
+      if (event instanceof WorkDone d) abandon(d, what + " could not be processed");
       deadLetter(record.key(), ck, "poison", what + " dead-lettered after " + failedBefore.failures() + " failed attempts (the limit is "
           + MAX_ATTEMPTS + "); the last failed with " + failedBefore.lastFailure(), null);
       attempts.clear(attemptKey);
@@ -140,6 +149,7 @@ final class CheckpointProcessor implements Processor<String, SpaceEvent, String,
         case EmbeddingChunk e -> onChunk(e);
         case CheckpointCompleted e -> onCompleted(e);
         case ReferencePinned e -> onPinned(e);
+        case WorkDone e -> onWorkDone(e);
         default -> throw new IllegalStateException();
       }
     } catch (Error | RuntimeException t) {
@@ -157,7 +167,8 @@ final class CheckpointProcessor implements Processor<String, SpaceEvent, String,
   /** The record, as the ledger and a poison dead letter name it: event type and checkpoint (and chunk sequence). */
   private static String describe(Object event, CheckpointKey ck) {
     String type = event.getClass().getSimpleName();
-    return type + (event instanceof EmbeddingChunk c ? " " + c.getSequence() : "") + " of " + CheckpointNames.of(ck);
+    return type + (event instanceof EmbeddingChunk c ? " " + c.getSequence() : "")
+        + (event instanceof WorkDone d ? " (" + d.getKind() + " " + d.getShard() + ")" : "") + " of " + CheckpointNames.of(ck);
   }
 
   private long now() {
@@ -237,16 +248,28 @@ final class CheckpointProcessor implements Processor<String, SpaceEvent, String,
   private void accept(CheckpointState s, CheckpointCompleted done, SpaceState space) {
     CheckpointKey ck = s.key();
     String exp = ck.getExperiment();
-    // The sink indexes exactly what was validated, in order.
-    forward(exp, SpaceEvent.newBuilder().setEvent(s.registered()).build(), ComparisonTopology.INDEXED_SINK);
-    forEachChunk(ck, c -> forward(exp, SpaceEvent.newBuilder().setEvent(c).build(), ComparisonTopology.INDEXED_SINK));
+    SpaceRegistered reg = s.registered();
+    // The sink indexes exactly what was validated, in order; the same pass takes what comparisons need of the rows.
+    RowsDigest rows = new RowsDigest(reg.getMetadataColumns().indexOf(config.labelColumn()));
+    forward(exp, SpaceEvent.newBuilder().setEvent(reg).build(), ComparisonTopology.INDEXED_SINK);
+    forEachChunk(ck, c -> {
+      rows.add(c);
+      forward(exp, SpaceEvent.newBuilder().setEvent(c).build(), ComparisonTopology.INDEXED_SINK);
+    });
     forward(exp, SpaceEvent.newBuilder().setEvent(done).build(), ComparisonTopology.INDEXED_SINK);
     put(s.asRetained());
-    // Its k-NN lists, once: every comparison with it, now and as a later reference, merges them.
-    Space a = load(s);
-    long knnStart = System.nanoTime();
-    KnnLists own = keepLists(ck, s.registered(), a, true);
-    long ownKnnNanos = System.nanoTime() - knnStart;
+    RecordMetadata m = context.recordMetadata().orElseThrow();
+    int n = Math.toIntExact(reg.getRows());
+    SpaceLocation where = new SpaceLocation(m.topic(), m.partition(), s.sourceOffset(), m.offset(), n, reg.getDimension());
+    // Its vectors stay in space-events only (the workers read them there): none in this app's state or changelogs.
+    deleteChunks(ck);
+
+    io.vectory.core.compare.Metric metric = coreMetric(reg.getMetric());
+    int sample = config.sampleFor(n);
+    int[] queries = WorkShards.queryRows(n, config.k(), metric, config.includeSelf(), sample, config.seed());
+    int nq = queries == null ? n : queries.length;
+    int shards = WorkShards.count(nq, config.shardRows());
+    String job = CheckpointNames.of(ck) + "@" + m.partition() + "/" + s.sourceOffset();
 
     // References, deduplicated: on the second checkpoint the previous one is also the first.
     Map<String, List<Relation>> relations = new LinkedHashMap<>();
@@ -261,42 +284,90 @@ final class CheckpointProcessor implements Processor<String, SpaceEvent, String,
       CheckpointState ps = checkpoint(p);
       if (ps != null && ps.retained()) addRef(relations, refKeys, p, Relation.PINNED);
     }
-
-    Double previousJaccard = null;
-    if (!relations.isEmpty()) {
-      for (Map.Entry<String, List<Relation>> e : relations.entrySet()) {
-        CheckpointKey refKey = refKeys.get(e.getKey());
-        CheckpointState ref = checkpoint(refKey);
-        ComparisonResult.Builder result;
-        try {
-          // The first comparison carries the new checkpoint's own k-NN pass, so a checkpoint's compute_ms add up.
-          result = compare(s, a, own, ref, load(ref), ownKnnNanos);
-          ownKnnNanos = 0;
-        } catch (RuntimeException ex) {
-          log.warn("cannot compare {} with {}", CheckpointNames.of(ck), CheckpointNames.of(refKey), ex);
-          deadLetter(exp, ck, "compare", "comparison with " + CheckpointNames.of(refKey) + " (" + e.getValue() + ") failed: " + ex.getMessage(), null);
-          continue;
-        }
-        for (Relation rel : e.getValue()) {
-          ComparisonResult r = ComparisonResult.newBuilder(result).setRelation(rel).build();
-          forward(exp, r, ComparisonTopology.COMPARISONS_SINK);
-          metrics.comparison(exp, ck.getSpace(), rel.name(), r.getMeanJaccard());
-          if (rel == Relation.PREVIOUS) {
-            previousJaccard = r.getMeanJaccard();
-            checkDrift(r, space);
-          }
-        }
+    ByteBuffer digest = rows.digest();
+    List<PendingComparison> pending = new ArrayList<>();
+    List<CompareWork> work = new ArrayList<>();
+    work.addAll(knnWork(job, ck, where, reg.getMetric(), shards));
+    for (Map.Entry<String, List<Relation>> e : relations.entrySet()) {
+      CheckpointKey refKey = refKeys.get(e.getKey());
+      StoredJob ref = jobs.get(e.getKey());
+      if (ref == null) {
+        deadLetter(exp, ck, "compare", "comparison with " + CheckpointNames.of(refKey) + " (" + e.getValue() + ") not possible: the reference was "
+            + "accepted by an earlier release, which kept no location of its events; publish it again", null);
+        continue;
       }
+      boolean direct = !ref.getIdsDigest().equals(digest);
+      pending.add(new PendingComparison(refKey, e.getValue(), direct, false, null, null, 0L));
+      CompareWork.Builder w = item(job, direct ? WorkKind.DIRECT : WorkKind.CKA, ck, where, reg.getMetric())
+          .setReference(refKey).setReferenceSource(ref.getSource()).setReferenceMetric(ref.getMetric())
+          .setReferenceCkaSelf(ref.getCkaSelf()).setLabelColumn(config.labelColumn());
+      work.add(w.build());
     }
+    jobs.put(StoreKeys.checkpoint(ck), StoredJob.newBuilder()
+        .setJob(job).setCheckpoint(ck).setSource(where).setIdsDigest(digest).setLabels(rows.labels()).setLabelCodes(rows.labelCodes())
+        .setShards(shards).setShardsDone(0).setKnnMillis(0).setCkaSelf(null)
+        .setDataset(reg.getDataset()).setModel(reg.getModel()).setMetric(reg.getMetric())
+        .setAcceptedAt(context.currentSystemTimeMs()).setPending(pending).setFailure(null).build());
+    work.forEach(this::send);
+    log.info("accepted {} ({} × {}, {}): {} k-NN shard(s), {} comparison(s) sent to the compare workers", CheckpointNames.of(ck), n,
+        reg.getDimension(), sample == 0 ? "exact" : sample + " sampled queries", shards, pending.size());
 
-    DriftThresholds t = config.drift(exp);
     SpaceState next = space == null
         ? new SpaceState(ck.getStep(), ck.getStep(), new double[0])
-        : space.next(ck.getStep(), previousJaccard == null ? 0 : previousJaccard, previousJaccard != null, t.window());
+        : space.next(ck.getStep(), 0, false, config.drift(exp).window());
     spaces.put(StoreKeys.space(exp, ck.getSpace()), next.stored());
-    if (space != null && space.previousStep() != space.firstStep()) {
-      pruneIfUnused(StoreKeys.checkpointKey(exp, ck.getSpace(), space.previousStep()), pinned, next);
+    pruneUnused(exp);
+  }
+
+  private CompareWork.Builder item(String job, WorkKind kind, CheckpointKey ck, SpaceLocation where, io.vectory.avro.Metric metric) {
+    return CompareWork.newBuilder().setJob(job).setKind(kind).setCheckpoint(ck).setSource(where).setMetric(metric)
+        .setK(config.k()).setIncludeSelf(config.includeSelf()).setSample(config.sampleFor(where.getRows())).setSeed(config.seed())
+        .setShard(0).setShards(1).setQueryFrom(0).setQueryTo(0);
+  }
+
+  /** The k-NN shards of a checkpoint's pass under this app's k, self rule and sampling. */
+  private List<CompareWork> knnWork(String job, CheckpointKey ck, SpaceLocation where, io.vectory.avro.Metric metric, int shards) {
+    int nq = queries(where, metric);
+    List<CompareWork> out = new ArrayList<>(shards);
+    for (int i = 0; i < shards; i++) {
+      int from = WorkShards.from(nq, shards, i), to = WorkShards.from(nq, shards, i + 1);
+      out.add(item(job, WorkKind.KNN, ck, where, metric).setShard(i).setShards(shards).setQueryFrom(from).setQueryTo(to).build());
     }
+    return out;
+  }
+
+  private int queries(SpaceLocation where, io.vectory.avro.Metric metric) {
+    int[] q = WorkShards.queryRows(where.getRows(), config.k(), coreMetric(metric), config.includeSelf(), config.sampleFor(where.getRows()), config.seed());
+    return q == null ? where.getRows() : q.length;
+  }
+
+  /** Keyed by job and shard, so a checkpoint's items spread over the work topic's partitions (and so the workers). */
+  private void send(CompareWork w) {
+    String key = w.getJob() + "#" + w.getKind() + "#" + w.getShard() + (w.getReference() == null ? "" : "#" + CheckpointNames.of(w.getReference()));
+    context.forward(new Record<String, SpecificRecord>(key, w, context.currentStreamTimeMs()), ComparisonTopology.WORK_SINK);
+  }
+
+  /** Whether a checkpoint's complete kept lists answer this app's comparisons (not when kept under another k, self rule or sample). */
+  private boolean listsServe(String key, StoredJob j) {
+    StoredKnnLists stored = knn.get(key);
+    if (stored == null) return false;
+    KnnLists l = KnnListsState.of(stored);
+    SpaceLocation where = j.getSource();
+    io.vectory.core.compare.Metric metric = coreMetric(j.getMetric());
+    int[] q = WorkShards.queryRows(where.getRows(), config.k(), metric, config.includeSelf(), config.sampleFor(where.getRows()), config.seed());
+    return l.n() == where.getRows() && l.serves(config.k(), metric, config.includeSelf(), q);
+  }
+
+  /** Its kept lists do not serve: computed again by the workers (its comparisons wait for them). */
+  private void recompute(String key, StoredJob j) {
+    log.info("k-NN lists kept for {} do not serve k={}, {}; computing them again", CheckpointNames.of(j.getCheckpoint()), config.k(),
+        config.includeSelf() ? "self included" : "self excluded");
+    knn.delete(key);
+    int shards = WorkShards.count(queries(j.getSource(), j.getMetric()), config.shardRows());
+    j.setShards(shards);
+    j.setShardsDone(0);
+    jobs.put(key, j);
+    knnWork(j.getJob(), j.getCheckpoint(), j.getSource(), j.getMetric(), shards).forEach(this::send);
   }
 
   private static void addRef(Map<String, List<Relation>> rel, Map<String, CheckpointKey> keys, CheckpointKey k, Relation r) {
@@ -305,85 +376,216 @@ final class CheckpointProcessor implements Processor<String, SpaceEvent, String,
     keys.put(sk, k);
   }
 
-  /**
-   * Compares checkpoint a (lists {@code listsA}, null if its pass failed) with the retained reference b. When both
-   * hold their ids in the same row order, the kept lists are merged (no k-NN pass, except b's if it has none kept
-   * that serve); otherwise a's rows index other points than b's, and the pair is aligned and compared directly.
-   *
-   * @param extraNanos time already spent for this comparison (a's own k-NN pass), added to its compute time
-   */
-  private ComparisonResult.Builder compare(CheckpointState sa, Space a, KnnLists listsA, CheckpointState sb, Space b, long extraNanos) {
-    SpaceRegistered ra = sa.registered(), rb = sb.registered();
-    CompareOptions o = options(ra, rb);
-    long start = System.nanoTime();
-    ComparisonOutcome out;
-    if (a.ids().equals(b.ids())) {
-      if (listsA == null) listsA = keepLists(ra.getCheckpoint(), ra, a, false);
-      KnnLists listsB = keepLists(rb.getCheckpoint(), rb, b, false);
-      out = engine.compare(listsA, listsB, a.vectors(), b.vectors(), o, ckaTerm(sa, a), ckaTerm(sb, b));
+  /** A compare worker's answer: a k-NN shard, a pair's CKA or a direct compare; each is matched by job, so a retry cannot double it. */
+  private void onWorkDone(WorkDone d) {
+    String key = StoreKeys.checkpoint(d.getCheckpoint());
+    StoredJob j = jobs.get(key);
+    if (j == null || !j.getJob().equals(d.getJob())) {
+      log.info("answer to {} {} ignored: that publish of the checkpoint is no longer held (dropped or published again)", d.getKind(), d.getJob());
+      return;
+    }
+    if (d.getError() != null) {
+      if (d.getKind() == WorkKind.KNN) {
+        // Its lists will not come: every comparison waiting for them fails (in finishReady), each dead-lettered.
+        if (j.getFailure() == null) j.setFailure(d.getError());
+      } else {
+        PendingComparison p = pendingWith(j, d.getReference());
+        if (p != null) {
+          removePending(j, p);
+          deadLetter(d.getCheckpoint().getExperiment(), d.getCheckpoint(), "compare", "comparison with " + CheckpointNames.of(p.getReference())
+              + " (" + p.getRelations() + ") failed: " + d.getError(), null);
+        }
+      }
     } else {
-      var pair = Spaces.alignById(a, b);
-      out = engine.compare(pair.a(), pair.b(), o);
+      switch (d.getKind()) {
+        case KNN -> {
+          String shardKey = key + "#" + String.format("%06d", d.getShard());
+          if (j.getShardsDone() < j.getShards() && knn.get(shardKey) == null) {
+            SpaceLocation where = j.getSource();
+            io.vectory.core.compare.Metric metric = coreMetric(j.getMetric());
+            int[] queries = WorkShards.queryRows(where.getRows(), config.k(), metric, config.includeSelf(), config.sampleFor(where.getRows()), config.seed());
+            int nq = queries == null ? where.getRows() : queries.length;
+            int from = WorkShards.from(nq, j.getShards(), d.getShard()), to = WorkShards.from(nq, j.getShards(), d.getShard() + 1);
+            int[] rows = WorkShards.shardRows(where.getRows(), queries, j.getShards(), from, to);
+            KnnLists part = new KnnLists(where.getRows(), config.k(), metric, config.includeSelf(), rows, KnnLists.unpack(d.getNeighbours()));
+            j.setShardsDone(j.getShardsDone() + 1);
+            j.setKnnMillis(j.getKnnMillis() + d.getComputeMillis());
+            if (j.getShardsDone() == j.getShards()) {
+              knn.put(key, KnnListsState.stored(concat(part, d.getShard(), key, queries, j.getShards())));
+            } else {
+              knn.put(shardKey, KnnListsState.stored(part));
+            }
+          }
+        }
+        case CKA, DIRECT -> {
+          PendingComparison p = pendingWith(j, d.getReference());
+          if (p != null && !p.getCkaDone()) {
+            p.setCkaDone(true);
+            p.setCka(d.getCka());
+            p.setComparison(d.getComparison());
+            p.setComputeMillis(p.getComputeMillis() + d.getComputeMillis());
+            if (d.getCkaSelf() != null) j.setCkaSelf(d.getCkaSelf());
+            if (d.getReferenceCkaSelf() != null) {
+              String refKey = StoreKeys.checkpoint(d.getReference());
+              StoredJob ref = jobs.get(refKey);
+              if (ref != null && ref.getCkaSelf() == null) {
+                ref.setCkaSelf(d.getReferenceCkaSelf());
+                jobs.put(refKey, ref);
+              }
+            }
+          }
+        }
+      }
     }
-    long nanos = System.nanoTime() - start + extraNanos;
-    metrics.compared(Duration.ofNanos(nanos));
-    Map<String, Double> labelMeans = Map.of();
-    List<String> labels = a.columns().get(config.labelColumn());
-    // The pair is in a's row order, so a's label column is already one label per compared row.
-    if (labels != null) labelMeans = out.meanByLabel(labels.toArray(String[]::new));
-    return ComparisonResults.of(out, labelMeans)
-        .setDataset(ra.getDataset())
-        .setModel(ra.getModel())
-        .setA(ra.getCheckpoint())
-        .setB(rb.getCheckpoint())
-        .setRelation(Relation.PREVIOUS)
-        .setComputeMillis(Math.round(nanos / 1e6))
-        .setComputedAt(Instant.ofEpochMilli(context.currentSystemTimeMs()));
-  }
-
-  private CompareOptions options(SpaceRegistered ra, SpaceRegistered rb) {
-    return new CompareOptions(config.k(), coreMetric(ra.getMetric()), coreMetric(rb.getMetric()), config.includeSelf(), config.sample(), config.seed());
+    jobs.put(key, j);
+    finishReady();
+    pruneUnused(d.getCheckpoint().getExperiment());
   }
 
   /**
-   * The checkpoint's k-NN lists for this app's k, self rule and query rows under its own metric: the kept ones when
-   * they serve ({@link KnnLists#serves}), else computed now and kept beside the checkpoint's state.
-   *
-   * @param tolerant whether a failed pass is logged and gives null (at acceptance: its comparisons then fail, each
-   *     dead-lettered with the reason) instead of throwing
+   * A worker's answer that cannot be processed (a poison record): the comparison it completes is dropped (the poison
+   * dead letter names it), or, for a k-NN shard, the checkpoint's lists are marked failed so each comparison waiting for
+   * them is dead-lettered with the reason.
    */
-  private KnnLists keepLists(CheckpointKey ck, SpaceRegistered r, Space s, boolean tolerant) {
-    String key = StoreKeys.checkpoint(ck);
-    io.vectory.core.compare.Metric metric = coreMetric(r.getMetric());
-    int[] queries = SpaceComparator.queryRows(s.vectors().rows(), options(r, r));
-    StoredKnnLists stored = knn.get(key);
-    if (stored != null) {
-      KnnLists kept = KnnListsState.of(stored);
-      if (kept.n() == s.vectors().rows() && kept.serves(config.k(), metric, config.includeSelf(), queries)) return kept;
+  private void abandon(WorkDone d, String reason) {
+    String key = StoreKeys.checkpoint(d.getCheckpoint());
+    StoredJob j = jobs.get(key);
+    if (j == null || !j.getJob().equals(d.getJob())) return;
+    if (d.getKind() == WorkKind.KNN) {
+      if (j.getFailure() == null) j.setFailure(reason);
+    } else {
+      PendingComparison p = pendingWith(j, d.getReference());
+      if (p != null) removePending(j, p);
     }
-    try {
-      KnnLists lists = engine.knn(s.vectors(), metric, config.k(), config.includeSelf(), queries);
-      knn.put(key, KnnListsState.stored(lists));
-      return lists;
-    } catch (RuntimeException e) {
-      if (!tolerant) throw e;
-      log.warn("no k-NN lists for {}: {}", CheckpointNames.of(ck), e.getMessage());
-      return null;
+    jobs.put(key, j);
+  }
+
+  /** A stored job's list comes back from Avro read-only: replace it rather than edit it. */
+  private static void removePending(StoredJob j, PendingComparison p) {
+    List<PendingComparison> left = new ArrayList<>(j.getPending());
+    left.remove(p);
+    j.setPending(left);
+  }
+
+  /** The whole pass's lists from its shards (the last one given, the others from the store, which are then removed). */
+  private KnnLists concat(KnnLists last, int lastShard, String key, int[] queries, int shards) {
+    if (shards == 1) return new KnnLists(last.n(), last.k(), last.metric(), last.includeSelf(), queries, last.neighbours());
+    int[][] parts = new int[shards][];
+    for (int i = 0; i < shards; i++) {
+      String shardKey = key + "#" + String.format("%06d", i);
+      parts[i] = i == lastShard ? last.neighbours() : KnnListsState.of(knn.get(shardKey)).neighbours();
+      knn.delete(shardKey);
     }
+    int total = 0;
+    for (int[] p : parts) total += p.length;
+    int[] all = new int[total];
+    int at = 0;
+    for (int[] p : parts) {
+      System.arraycopy(p, 0, all, at, p.length);
+      at += p.length;
+    }
+    return new KnnLists(last.n(), last.k(), last.metric(), last.includeSelf(), queries, all);
+  }
+
+  private static PendingComparison pendingWith(StoredJob j, CheckpointKey reference) {
+    for (PendingComparison p : j.getPending()) if (p.getReference().equals(reference)) return p;
+    return null;
+  }
+
+  private static boolean listsDone(StoredJob j) {
+    return j.getShardsDone() == j.getShards();
   }
 
   /**
-   * The checkpoint's own linear-CKA term ({@link LinearCka#selfTerm}), computed once and kept while this task runs, so
-   * each comparison computes only the cross term. Keyed by the checkpoint and the offset of its first event (another
-   * publish of the same step is other data); dropped with the checkpoint. Not in a state store: after a restart each
-   * reference's term is computed once again, the result is the same.
+   * Publishes every waiting comparison whose inputs are all in: a direct one's answer, or both checkpoints' complete
+   * k-NN lists and the pair's CKA, merged here (a merge of n·k row indexes: light). In step order, so the drift rules see
+   * a space's steps as they came.
    */
-  private double ckaTerm(CheckpointState s, Space space) {
-    return ckaTerms.computeIfAbsent(ckaKey(s), x -> LinearCka.selfTerm(space.vectors()));
+  private void finishReady() {
+    List<org.apache.kafka.streams.KeyValue<String, StoredJob>> waiting = new ArrayList<>();
+    try (KeyValueIterator<String, StoredJob> it = jobs.all()) {
+      while (it.hasNext()) {
+        var kv = it.next();
+        if (!kv.value.getPending().isEmpty()) waiting.add(kv);
+      }
+    }
+    // Offsets of one partition are the order the checkpoints were accepted in.
+    waiting.sort(java.util.Comparator.comparingLong(kv -> kv.value.getSource().getLastOffset()));
+    for (var kv : waiting) {
+      StoredJob j = jobs.get(kv.key);
+      CheckpointKey ck = j.getCheckpoint();
+      List<PendingComparison> left = new ArrayList<>();
+      boolean changed = false;
+      for (PendingComparison p : j.getPending()) {
+        String refKey = StoreKeys.checkpoint(p.getReference());
+        StoredJob ref = jobs.get(refKey);
+        String failure = j.getFailure() != null ? j.getFailure() : ref == null ? "the reference is no longer held" : ref.getFailure();
+        if (failure != null && !p.getDirect()) {
+          deadLetter(ck.getExperiment(), ck, "compare", "comparison with " + CheckpointNames.of(p.getReference()) + " (" + p.getRelations()
+              + ") failed: " + failure, null);
+          changed = true;
+          continue;
+        }
+        if (!p.getDirect() && listsDone(ref) && !listsServe(refKey, ref)) {
+          recompute(refKey, ref);
+          ref = jobs.get(refKey);
+        }
+        boolean ready = p.getDirect() ? p.getComparison() != null : p.getCkaDone() && listsDone(j) && listsDone(ref);
+        if (!ready) {
+          left.add(p);
+          continue;
+        }
+        changed = true;
+        long knnMillis = j.getKnnMillis();
+        j.setKnnMillis(0); // the first comparison published carries the checkpoint's own k-NN pass, so compute_ms add up
+        publish(ck, j, p, ref, knnMillis);
+      }
+      if (changed) {
+        j.setPending(left);
+        jobs.put(kv.key, j);
+      }
+    }
   }
 
-  private static String ckaKey(CheckpointState s) {
-    return StoreKeys.checkpoint(s.key()) + s.sourcePartition() + "/" + s.sourceOffset();
+  private void publish(CheckpointKey ck, StoredJob j, PendingComparison p, StoredJob ref, long knnMillis) {
+    long start = System.nanoTime();
+    ComparisonResult.Builder result;
+    if (p.getDirect()) {
+      result = ComparisonResult.newBuilder(p.getComparison());
+    } else {
+      CompareOptions o = new CompareOptions(config.k(), coreMetric(j.getMetric()), coreMetric(ref.getMetric()), config.includeSelf(),
+          config.sampleFor(j.getSource().getRows()), config.seed());
+      KnnLists la = KnnListsState.of(knn.get(StoreKeys.checkpoint(ck)));
+      KnnLists lb = KnnListsState.of(knn.get(StoreKeys.checkpoint(p.getReference())));
+      ComparisonOutcome out;
+      try {
+        out = engine.merge(la, lb, o, p.getCka() == null ? Double.NaN : p.getCka());
+      } catch (RuntimeException e) {
+        log.warn("cannot compare {} with {}", CheckpointNames.of(ck), CheckpointNames.of(p.getReference()), e);
+        deadLetter(ck.getExperiment(), ck, "compare", "comparison with " + CheckpointNames.of(p.getReference()) + " (" + p.getRelations()
+            + ") failed: " + e.getMessage(), null);
+        return;
+      }
+      String[] labels = RowsDigest.labelsOf(j.getLabels(), j.getLabelCodes());
+      Map<String, Double> labelMeans = labels == null ? Map.of() : out.meanByLabel(labels);
+      result = ComparisonResults.of(out, labelMeans);
+    }
+    long nanos = System.nanoTime() - start;
+    long millis = knnMillis + p.getComputeMillis() + Math.round(nanos / 1e6);
+    metrics.compared(Duration.ofMillis(millis));
+    result.setDataset(j.getDataset()).setModel(j.getModel()).setA(ck).setB(p.getReference())
+        .setComputeMillis(millis).setComputedAt(Instant.ofEpochMilli(context.currentSystemTimeMs()));
+    String exp = ck.getExperiment();
+    for (Relation rel : p.getRelations()) {
+      ComparisonResult r = result.setRelation(rel).build();
+      forward(exp, r, ComparisonTopology.COMPARISONS_SINK);
+      metrics.comparison(exp, ck.getSpace(), rel.name(), r.getMeanJaccard());
+      if (rel == Relation.PREVIOUS) {
+        SpaceState space = spaceState(ck);
+        checkDrift(r, space);
+        if (space != null) spaces.put(StoreKeys.space(exp, ck.getSpace()), space.withJaccard(r.getMeanJaccard(), config.drift(exp).window()).stored());
+      }
+    }
   }
 
   static io.vectory.core.compare.Metric coreMetric(io.vectory.avro.Metric m) {
@@ -432,17 +634,34 @@ final class CheckpointProcessor implements Processor<String, SpaceEvent, String,
       list.add(ref);
     } else {
       if (!list.remove(ref)) return;
-      SpaceState space = spaceState(ref);
-      if (space != null) pruneIfUnused(ref, list, space);
     }
     pins.put(exp, new StoredPins(list));
+    pruneUnused(exp);
   }
 
-  /** Deletes a retained checkpoint unless it is still the first, the previous, or pinned. */
-  private void pruneIfUnused(CheckpointKey k, List<CheckpointKey> pinned, SpaceState space) {
-    if (k.getStep() == space.firstStep() || k.getStep() == space.previousStep() || pinned.contains(k)) return;
-    CheckpointState cs = checkpoint(k);
-    if (cs != null && cs.retained()) drop(k);
+  /**
+   * Drops each retained checkpoint of the experiment that no comparison needs any more: not the first or the previous
+   * of its space, not pinned, with no comparison of its own waiting and none waiting for it. A checkpoint stays while
+   * work on it is in flight, however many later ones arrive meanwhile.
+   */
+  private void pruneUnused(String exp) {
+    List<CheckpointKey> pinned = pinned(exp);
+    java.util.Set<CheckpointKey> needed = new java.util.HashSet<>();
+    List<CheckpointKey> held = new ArrayList<>();
+    try (KeyValueIterator<String, StoredJob> it = jobs.all()) {
+      while (it.hasNext()) {
+        StoredJob j = it.next().value;
+        if (!j.getPending().isEmpty()) needed.add(j.getCheckpoint());
+        for (PendingComparison p : j.getPending()) needed.add(p.getReference());
+        if (j.getCheckpoint().getExperiment().equals(exp)) held.add(j.getCheckpoint());
+      }
+    }
+    for (CheckpointKey k : held) {
+      if (needed.contains(k) || pinned.contains(k)) continue;
+      SpaceState space = spaceState(k);
+      if (space != null && (k.getStep() == space.firstStep() || k.getStep() == space.previousStep())) continue;
+      drop(k);
+    }
   }
 
   private SpaceState spaceState(CheckpointKey ck) {
@@ -492,14 +711,22 @@ final class CheckpointProcessor implements Processor<String, SpaceEvent, String,
   /** Removes a checkpoint's state and chunks. */
   private void drop(CheckpointKey ck) {
     String prefix = StoreKeys.checkpoint(ck);
+    deleteChunks(ck);
+    List<String> lists = new ArrayList<>();
+    try (KeyValueIterator<String, StoredKnnLists> it = knn.prefixScan(prefix, KEYS)) {
+      while (it.hasNext()) lists.add(it.next().key); // the whole pass's lists and any shards of it
+    }
+    for (String k : lists) knn.delete(k);
+    jobs.delete(prefix);
+    checkpoints.delete(prefix);
+  }
+
+  private void deleteChunks(CheckpointKey ck) {
     List<String> keys = new ArrayList<>();
-    try (KeyValueIterator<String, EmbeddingChunk> it = chunks.prefixScan(prefix, KEYS)) {
+    try (KeyValueIterator<String, EmbeddingChunk> it = chunks.prefixScan(StoreKeys.checkpoint(ck), KEYS)) {
       while (it.hasNext()) keys.add(it.next().key);
     }
     for (String k : keys) chunks.delete(k);
-    knn.delete(prefix);
-    ckaTerms.keySet().removeIf(k -> k.startsWith(prefix));
-    checkpoints.delete(prefix);
   }
 
   private void forEachChunk(CheckpointKey ck, java.util.function.Consumer<EmbeddingChunk> f) {
@@ -508,22 +735,6 @@ final class CheckpointProcessor implements Processor<String, SpaceEvent, String,
         f.accept(it.next().value);
       }
     }
-  }
-
-  /** Reads an accepted checkpoint back from its chunks into one matrix. */
-  private Space load(CheckpointState s) {
-    SpaceRegistered r = s.registered();
-    CheckpointProtocol.Assembly assembly = new CheckpointProtocol.Assembly(r);
-    forEachChunk(s.key(), assembly::add);
-    CheckpointProtocol.Assembled a = assembly.result();
-    List<String> colNames = r.getMetadataColumns();
-    Map<String, List<String>> columns = new LinkedHashMap<>();
-    for (int j = 0; j < colNames.size(); j++) {
-      List<String> col = new ArrayList<>(a.ids().size());
-      for (List<String> row : a.metadata()) col.add(row.get(j));
-      columns.put(colNames.get(j), col);
-    }
-    return new Space(CheckpointNames.of(s.key()), a.ids(), FloatMatrix.wrap(a.ids().size(), a.dimension(), a.vectors()), columns);
   }
 
   private void forward(String key, SpecificRecord value, String child) {

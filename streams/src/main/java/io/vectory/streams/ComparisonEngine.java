@@ -9,23 +9,18 @@ import io.vectory.core.compare.SpaceComparator;
 import io.vectory.core.vectors.FloatMatrix;
 
 /**
- * The similarity engine as the pipeline calls it: a checkpoint's k-NN pass and its comparison with a reference.
- * {@link #EXACT} is the one the pipeline runs ({@link SpaceComparator}, {@link KnnLists}); the seam exists so a
- * test can hand {@link ComparisonTopology#buildTopology(PipelineConfig, ComparisonEngine)} an engine that fails
- * the way a real one can (an {@code OutOfMemoryError}, a {@code StackOverflowError}) without any switch in the
- * production configuration.
+ * The similarity engine as the pipeline calls it: the compare workers' k-NN shards and direct compares, and the Streams
+ * app's merge of two kept k-NN lists. {@link #EXACT} is the one the pipeline runs ({@link SpaceComparator},
+ * {@link KnnLists}); the seam exists so a test can hand the pipeline an engine that fails the way a real one can (an
+ * {@code OutOfMemoryError}, a {@code StackOverflowError}) without any switch in the production configuration.
  */
 public interface ComparisonEngine {
 
   /** {@link KnnLists#compute} without progress. */
   KnnLists knn(FloatMatrix vectors, Metric metric, int k, boolean includeSelf, int[] queryRows);
 
-  /**
-   * Two spaces over the same rows, from their kept k-NN lists and kept linear-CKA self terms (NaN: computed here)
-   * ({@link SpaceComparator#compare(KnnLists, KnnLists, FloatMatrix, FloatMatrix, CompareOptions, double, double)}).
-   */
-  ComparisonOutcome compare(KnnLists listsA, KnnLists listsB, FloatMatrix a, FloatMatrix b, CompareOptions options,
-      double ckaSelfA, double ckaSelfB);
+  /** Two spaces' kept lists and their linear CKA computed elsewhere ({@link SpaceComparator#compare(KnnLists, KnnLists, CompareOptions, double)}). */
+  ComparisonOutcome merge(KnnLists listsA, KnnLists listsB, CompareOptions options, double cka);
 
   /** Two aligned matrices, directly ({@link SpaceComparator#compare(FloatMatrix, FloatMatrix, CompareOptions, ProgressListener)}). */
   ComparisonOutcome compare(FloatMatrix a, FloatMatrix b, CompareOptions options);
@@ -38,9 +33,8 @@ public interface ComparisonEngine {
     }
 
     @Override
-    public ComparisonOutcome compare(KnnLists listsA, KnnLists listsB, FloatMatrix a, FloatMatrix b, CompareOptions options,
-        double ckaSelfA, double ckaSelfB) {
-      return SpaceComparator.compare(listsA, listsB, a, b, options, ckaSelfA, ckaSelfB);
+    public ComparisonOutcome merge(KnnLists listsA, KnnLists listsB, CompareOptions options, double cka) {
+      return SpaceComparator.compare(listsA, listsB, options, cka);
     }
 
     @Override

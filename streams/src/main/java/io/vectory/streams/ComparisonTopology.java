@@ -2,6 +2,7 @@ package io.vectory.streams;
 
 import io.vectory.avro.EmbeddingChunk;
 import io.vectory.avro.StoredCheckpoint;
+import io.vectory.avro.StoredJob;
 import io.vectory.avro.StoredKnnLists;
 import io.vectory.avro.StoredPins;
 import io.vectory.avro.StoredSpace;
@@ -32,6 +33,8 @@ import org.apache.kafka.streams.state.Stores;
  */
 public final class ComparisonTopology {
   static final String SOURCE = "space-events";
+  static final String WORK_SOURCE = "work-results";
+  static final String WORK_SINK = "compare-work";
   static final String PROCESSOR = "checkpoints";
   static final String INDEXED_SINK = "indexed-spaces";
   static final String COMPARISONS_SINK = "comparisons";
@@ -46,6 +49,8 @@ public final class ComparisonTopology {
   public static final String SPACE_STORE = "vectory-spaces";
   /** Per retained checkpoint (same key as its state): its exact k-NN lists, computed once on acceptance. */
   public static final String KNN_STORE = "vectory-knn";
+  /** Per accepted checkpoint: where its events are, what comparisons need of its rows, its comparisons waiting for work. */
+  public static final String JOB_STORE = "vectory-jobs";
   /** Per experiment: pinned reference checkpoints. */
   public static final String PIN_STORE = "vectory-pins";
 
@@ -67,12 +72,15 @@ public final class ComparisonTopology {
     EventSerdes serdes = config.serdes();
     Topology t = new Topology();
     t.addSource(SOURCE, Serdes.String().deserializer(), topics.spaceEvents.valueSerde(serdes).deserializer(), topics.spaceEvents.name());
-    t.addProcessor(PROCESSOR, () -> new CheckpointProcessor(config, engine), SOURCE);
+    t.addSource(WORK_SOURCE, Serdes.String().deserializer(), topics.workResults.valueSerde(serdes).deserializer(), topics.workResults.name());
+    t.addProcessor(PROCESSOR, () -> new CheckpointProcessor(config, engine), SOURCE, WORK_SOURCE);
     t.addStateStore(store(CHECKPOINT_STORE, StoredCheckpoint.class), PROCESSOR);
     t.addStateStore(store(CHUNK_STORE, EmbeddingChunk.class), PROCESSOR);
     t.addStateStore(store(SPACE_STORE, StoredSpace.class), PROCESSOR);
     t.addStateStore(store(PIN_STORE, StoredPins.class), PROCESSOR);
     t.addStateStore(store(KNN_STORE, StoredKnnLists.class), PROCESSOR);
+    t.addStateStore(store(JOB_STORE, StoredJob.class), PROCESSOR);
+    t.addSink(WORK_SINK, topics.compareWork.name(), Serdes.String().serializer(), values(topics.compareWork, serdes), PROCESSOR);
     t.addSink(INDEXED_SINK, topics.indexedSpaces.name(), Serdes.String().serializer(), values(topics.indexedSpaces, serdes), PROCESSOR);
     t.addSink(COMPARISONS_SINK, topics.comparisons.name(), Serdes.String().serializer(), values(topics.comparisons, serdes), PROCESSOR);
     t.addSink(ALERTS_SINK, topics.alerts.name(), Serdes.String().serializer(), values(topics.alerts, serdes), PROCESSOR);
@@ -95,8 +103,9 @@ public final class ComparisonTopology {
     p.put(METRICS_CONFIG, config.metrics());
     p.putIfAbsent(StreamsConfig.producerPrefix("max.request.size"), String.valueOf(MAX_MESSAGE_BYTES));
     p.putIfAbsent(StreamsConfig.topicPrefix("max.message.bytes"), String.valueOf(MAX_MESSAGE_BYTES));
-    // An exact 10,000-point comparison runs inside the task's transaction: the 10 s default would abort it.
-    p.putIfAbsent(StreamsConfig.producerPrefix("transaction.timeout.ms"), "600000");
+    // No comparison runs in a task (the compare workers do them); the longest thing inside a transaction is re-emitting
+    // an accepted checkpoint for indexing: about 1 GB for 1,000,000 × 256, well inside a minute.
+    p.putIfAbsent(StreamsConfig.producerPrefix("transaction.timeout.ms"), "60000");
     p.putIfAbsent(StreamsConfig.consumerPrefix("max.poll.records"), "50");
     p.putIfAbsent(StreamsConfig.consumerPrefix("max.partition.fetch.bytes"), String.valueOf(MAX_MESSAGE_BYTES));
     return p;

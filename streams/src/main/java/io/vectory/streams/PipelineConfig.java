@@ -14,7 +14,9 @@ import org.apache.kafka.streams.processor.PunctuationType;
  * What the comparison topology needs to know; independent of where Kafka is.
  *
  * <p>Property keys ({@link #fromProperties}): {@code compare.k}, {@code compare.include.self},
- * {@code compare.sample} (0 = exact), {@code compare.seed}, {@code label.column},
+ * {@code compare.sample} (0 = exact), {@code compare.seed}, {@code compare.sample.above} (rows above which a checkpoint is
+ * compared by {@code compare.sample.large} sampled queries, with a CI; 0 = never), {@code compare.shard.rows} (queries
+ * per k-NN shard; 0 = one shard), {@code label.column},
  * {@code checkpoint.timeout.ms}, {@code checkpoint.timeout.clock} (wall|stream), and the drift rules
  * {@code drift.floor}, {@code drift.drop}, {@code drift.window}, {@code drift.min.history}, each
  * overridable per experiment as {@code drift.floor.<experiment>} etc.
@@ -31,6 +33,9 @@ public record PipelineConfig(
     boolean includeSelf,
     int sample,
     long seed,
+    int sampleAbove,
+    int sampleLarge,
+    int shardRows,
     String labelColumn,
     Duration checkpointTimeout,
     PunctuationType timeoutClock,
@@ -41,6 +46,9 @@ public record PipelineConfig(
   public PipelineConfig {
     if (k < 1) throw new IllegalArgumentException("compare.k must be at least 1, got " + k);
     if (sample < 0) throw new IllegalArgumentException("compare.sample must be >= 0 (0 = all points), got " + sample);
+    if (sampleAbove < 0) throw new IllegalArgumentException("compare.sample.above must be >= 0 (0 = never sample by size), got " + sampleAbove);
+    if (sampleLarge < 1) throw new IllegalArgumentException("compare.sample.large must be at least 1, got " + sampleLarge);
+    if (shardRows < 0) throw new IllegalArgumentException("compare.shard.rows must be >= 0 (0 = one shard per checkpoint), got " + shardRows);
     if (checkpointTimeout.isNegative() || checkpointTimeout.isZero()) {
       throw new IllegalArgumentException("checkpoint.timeout.ms must be positive, got " + checkpointTimeout.toMillis());
     }
@@ -48,9 +56,12 @@ public record PipelineConfig(
     if (metrics == null) metrics = VectoryMetrics.noop();
   }
 
-  /** k 10, self not counted, exact, label column 'label', 10 minutes wall-clock timeout, default drift rules. */
+  /**
+   * k 10, self not counted, exact up to {@value #SAMPLE_ABOVE} rows and {@value #SAMPLE_LARGE} sampled queries above, one
+   * k-NN shard per checkpoint, label column 'label', 10 minutes wall-clock timeout, default drift rules.
+   */
   public static PipelineConfig defaults(Topics topics, EventSerdes serdes) {
-    return new PipelineConfig(topics, serdes, 10, false, 0, 42L, "label", Duration.ofMinutes(10),
+    return new PipelineConfig(topics, serdes, 10, false, 0, 42L, SAMPLE_ABOVE, SAMPLE_LARGE, 0, "label", Duration.ofMinutes(10),
         PunctuationType.WALL_CLOCK_TIME, DriftPolicy.defaults(), Map.of(), VectoryMetrics.noop());
   }
 
@@ -58,16 +69,37 @@ public record PipelineConfig(
     return driftByExperiment.getOrDefault(experiment, driftDefaults);
   }
 
+  /** Default {@code compare.sample.above}: an exact self-join of more rows takes minutes even at the hardware's limit. */
+  public static final int SAMPLE_ABOVE = 250_000;
+  /** Default {@code compare.sample.large}: a 95% CI half-width of about 0.005–0.01 on typical spaces. */
+  public static final int SAMPLE_LARGE = 10_000;
+
+  /** The sampled queries a checkpoint of {@code rows} rows is compared with: 0 for exact. */
+  public int sampleFor(int rows) {
+    if (sample > 0) return sample;
+    return sampleAbove > 0 && rows > sampleAbove ? sampleLarge : 0;
+  }
+
+  public PipelineConfig withShardRows(int rows) {
+    return new PipelineConfig(topics, serdes, k, includeSelf, sample, seed, sampleAbove, sampleLarge, rows, labelColumn, checkpointTimeout, timeoutClock,
+        driftDefaults, driftByExperiment, metrics);
+  }
+
+  public PipelineConfig withSampling(int above, int large) {
+    return new PipelineConfig(topics, serdes, k, includeSelf, sample, seed, above, large, shardRows, labelColumn, checkpointTimeout, timeoutClock,
+        driftDefaults, driftByExperiment, metrics);
+  }
+
   public PipelineConfig withCheckpointTimeout(Duration timeout, PunctuationType clock) {
-    return new PipelineConfig(topics, serdes, k, includeSelf, sample, seed, labelColumn, timeout, clock, driftDefaults, driftByExperiment, metrics);
+    return new PipelineConfig(topics, serdes, k, includeSelf, sample, seed, sampleAbove, sampleLarge, shardRows, labelColumn, timeout, clock, driftDefaults, driftByExperiment, metrics);
   }
 
   public PipelineConfig withDrift(DriftThresholds defaults, Map<String, DriftThresholds> byExperiment) {
-    return new PipelineConfig(topics, serdes, k, includeSelf, sample, seed, labelColumn, checkpointTimeout, timeoutClock, defaults, byExperiment, metrics);
+    return new PipelineConfig(topics, serdes, k, includeSelf, sample, seed, sampleAbove, sampleLarge, shardRows, labelColumn, checkpointTimeout, timeoutClock, defaults, byExperiment, metrics);
   }
 
   public PipelineConfig withCompare(int k, boolean includeSelf, int sample) {
-    return new PipelineConfig(topics, serdes, k, includeSelf, sample, seed, labelColumn, checkpointTimeout, timeoutClock, driftDefaults, driftByExperiment, metrics);
+    return new PipelineConfig(topics, serdes, k, includeSelf, sample, seed, sampleAbove, sampleLarge, shardRows, labelColumn, checkpointTimeout, timeoutClock, driftDefaults, driftByExperiment, metrics);
   }
 
   /**
@@ -76,7 +108,7 @@ public record PipelineConfig(
    * processors only write to the registry.
    */
   public PipelineConfig withMeterRegistry(MeterRegistry registry) {
-    return new PipelineConfig(topics, serdes, k, includeSelf, sample, seed, labelColumn, checkpointTimeout, timeoutClock, driftDefaults,
+    return new PipelineConfig(topics, serdes, k, includeSelf, sample, seed, sampleAbove, sampleLarge, shardRows, labelColumn, checkpointTimeout, timeoutClock, driftDefaults,
         driftByExperiment, new VectoryMetrics(registry));
   }
 
@@ -87,6 +119,9 @@ public record PipelineConfig(
     boolean self = Boolean.parseBoolean(p.getProperty("compare.include.self", String.valueOf(d.includeSelf)));
     int sample = intProp(p, "compare.sample", d.sample);
     long seed = longProp(p, "compare.seed", d.seed);
+    int above = intProp(p, "compare.sample.above", d.sampleAbove);
+    int large = intProp(p, "compare.sample.large", d.sampleLarge);
+    int shardRows = intProp(p, "compare.shard.rows", d.shardRows);
     String label = p.getProperty("label.column", d.labelColumn);
     Duration timeout = Duration.ofMillis(longProp(p, "checkpoint.timeout.ms", d.checkpointTimeout.toMillis()));
     String clock = p.getProperty("checkpoint.timeout.clock", "wall").trim().toLowerCase();
@@ -114,7 +149,7 @@ public record PipelineConfig(
           doubleProp(p, "drift.floor." + exp, drift.floor()), doubleProp(p, "drift.drop." + exp, drift.drop()),
           intProp(p, "drift.window." + exp, drift.window()), intProp(p, "drift.min.history." + exp, drift.minHistory())));
     }
-    return new PipelineConfig(topics, serdes, k, self, sample, seed, label, timeout, type, drift, per, VectoryMetrics.noop());
+    return new PipelineConfig(topics, serdes, k, self, sample, seed, above, large, shardRows, label, timeout, type, drift, per, VectoryMetrics.noop());
   }
 
   private static int intProp(Properties p, String key, int dflt) {

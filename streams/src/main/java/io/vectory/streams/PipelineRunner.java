@@ -88,6 +88,7 @@ public final class PipelineRunner implements AutoCloseable {
   private volatile boolean closing;
   private volatile RuntimeException failure;
   private KafkaStreamsMetrics kafkaMetrics;
+  private final List<CompareWorker> workers = new ArrayList<>();
 
   private PipelineRunner(PipelineConfig config, Properties streamsProps, Listener listener, ComparisonEngine engine) {
     this.config = config;
@@ -160,6 +161,7 @@ public final class PipelineRunner implements AutoCloseable {
       return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
     });
     r.streams.start();
+    r.startWorkers(props, engine);
     long deadline = System.nanoTime() + startTimeout.toNanos();
     while (r.streams.state() != KafkaStreams.State.RUNNING) {
       if (r.streams.state() == KafkaStreams.State.ERROR || r.streams.state() == KafkaStreams.State.NOT_RUNNING) {
@@ -180,6 +182,25 @@ public final class PipelineRunner implements AutoCloseable {
     r.kafkaMetrics = new KafkaStreamsMetrics(r.streams);
     r.kafkaMetrics.bindTo(config.metrics().registry());
     return r;
+  }
+
+  /**
+   * Compare workers this instance runs beside its stream threads: one, since a k-NN pass already uses every core; more
+   * instances (processes, machines) add workers to the same group.
+   */
+  static final int COMPARE_WORKERS = 1;
+
+  private void startWorkers(Properties props, ComparisonEngine engine) {
+    String app = props.getProperty(StreamsConfig.APPLICATION_ID_CONFIG);
+    Properties conn = connection(props);
+    conn.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(ComparisonTopology.MAX_MESSAGE_BYTES));
+    for (int i = 0; i < COMPARE_WORKERS; i++) {
+      // Unique per process: the group's metadata fences a zombie's transaction, not the id.
+      String name = app + "-compare-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+      CompareWorker w = new CompareWorker(config, conn, committedReaderProps(props, "-" + name.substring(app.length() + 1) + "-reader"), app + "-compare", name, engine);
+      w.start();
+      workers.add(w);
+    }
   }
 
   /** The basic client settings: where Kafka is, who we are, where state lives. */
@@ -264,8 +285,11 @@ public final class PipelineRunner implements AutoCloseable {
     try (Admin admin = Admin.create(adminProps(clientProps))) {
       Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
       List<NewTopic> missing = topics.all().stream().filter(s -> !existing.contains(s.name()))
-          .map(s -> new NewTopic(s.name(), Optional.of(partitions), Optional.empty())
-              .configs(Map.of("max.message.bytes", String.valueOf(ComparisonTopology.MAX_MESSAGE_BYTES))))
+          .map(s -> new NewTopic(s.name(), Optional.of(partitions), Optional.empty()).configs(s == topics.spaceEvents
+              // The compare workers read accepted checkpoints back from it for as long as they are references (a run's
+              // first checkpoint, pinned ones): time-based retention would delete a reference under a long run.
+              ? Map.of("max.message.bytes", String.valueOf(ComparisonTopology.MAX_MESSAGE_BYTES), "retention.ms", "-1")
+              : Map.of("max.message.bytes", String.valueOf(ComparisonTopology.MAX_MESSAGE_BYTES))))
           .collect(Collectors.toList());
       if (missing.isEmpty()) return;
       try {
@@ -474,6 +498,7 @@ public final class PipelineRunner implements AutoCloseable {
 
   public void close(Duration timeout) {
     if (kafkaMetrics != null) kafkaMetrics.close();
+    for (CompareWorker w : workers) w.close();
     streams.close(timeout);
     closing = true;
     watcher.wakeup();

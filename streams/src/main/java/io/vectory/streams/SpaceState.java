@@ -22,6 +22,11 @@ record SpaceState(long firstStep, long previousStep, double[] trailing) {
     return new SpaceState(firstStep, step, t);
   }
 
+  /** The same steps, with a Jaccard with the previous checkpoint appended to the trailing window. */
+  SpaceState withJaccard(double previousJaccard, int window) {
+    return new SpaceState(firstStep, previousStep, trailing).next(previousStep, previousJaccard, true, window);
+  }
+
   double trailingMean() {
     double s = 0;
     for (double v : trailing) s += v;

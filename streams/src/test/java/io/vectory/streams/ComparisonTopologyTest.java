@@ -61,7 +61,7 @@ class ComparisonTopologyTest {
   final Topics topics = Topics.withPrefix("t.");
   final EventSerdes serdes = EventSerdes.singleObject();
   TopologyTestDriver driver;
-  TestInputTopic<String, SpaceEvent> in;
+  TestWorkers workers;
   TestOutputTopic<String, ComparisonResult> results;
   TestOutputTopic<String, DriftAlert> alerts;
   TestOutputTopic<String, DeadLetter> dead;
@@ -82,7 +82,7 @@ class ComparisonTopologyTest {
     base.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
     base.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
     driver = new TopologyTestDriver(ComparisonTopology.buildTopology(config), ComparisonTopology.streamsProperties(config, base));
-    in = driver.createInputTopic(topics.spaceEvents.name(), Serdes.String().serializer(), topics.spaceEvents.valueSerde(serdes).serializer());
+    workers = new TestWorkers(driver, topics, serdes, ComparisonEngine.EXACT);
     results = driver.createOutputTopic(topics.comparisons.name(), Serdes.String().deserializer(), topics.comparisons.valueSerde(serdes).deserializer());
     alerts = driver.createOutputTopic(topics.alerts.name(), Serdes.String().deserializer(), topics.alerts.valueSerde(serdes).deserializer());
     dead = driver.createOutputTopic(topics.deadLetters.name(), Serdes.String().deserializer(), topics.deadLetters.valueSerde(serdes).deserializer());
@@ -95,7 +95,7 @@ class ComparisonTopologyTest {
   }
 
   void send(String experiment, List<SpaceEvent> events) {
-    for (SpaceEvent e : events) in.pipeInput(experiment, e);
+    for (SpaceEvent e : events) workers.pipe(experiment, e);
   }
 
   List<SpaceEvent> checkpoint(String exp, long step, float[][] vectors) {
@@ -155,12 +155,21 @@ class ComparisonTopologyTest {
   void onlyFirstPreviousAndPinnedCheckpointsStayInTheStores() {
     start(config());
     for (int s = 0; s < 4; s++) send("e1", checkpoint("e1", s, data.perturbed(0.01 * s, s)));
-    var chunks = driver.<String, io.vectory.avro.EmbeddingChunk>getKeyValueStore(ComparisonTopology.CHUNK_STORE);
+    var jobs = driver.<String, io.vectory.avro.StoredJob>getKeyValueStore(ComparisonTopology.JOB_STORE);
     var kept = new java.util.TreeSet<Long>();
-    try (var it = chunks.all()) {
+    try (var it = jobs.all()) {
       it.forEachRemaining(kv -> kept.add(Long.parseLong(kv.key.split("\u0000")[2])));
     }
     assertEquals(java.util.Set.of(0L, 3L), kept, "first and previous only");
+    var lists = new java.util.TreeSet<Long>();
+    try (var it = knnStore().all()) {
+      it.forEachRemaining(kv -> lists.add(Long.parseLong(kv.key.split("\u0000")[2])));
+    }
+    assertEquals(java.util.Set.of(0L, 3L), lists, "k-NN lists of the first and previous only");
+    // No vectors in the app's state: accepted checkpoints are read back from space-events by the workers.
+    try (var it = driver.<String, io.vectory.avro.EmbeddingChunk>getKeyValueStore(ComparisonTopology.CHUNK_STORE).all()) {
+      assertFalse(it.hasNext(), "no chunk is kept once its checkpoint is accepted");
+    }
   }
 
   @Test
@@ -170,7 +179,7 @@ class ComparisonTopologyTest {
     CheckpointKey ref = CheckpointEvents.key("e1", "head", 1);
     send("e1", checkpoint("e1", 0, v0));
     send("e1", checkpoint("e1", 1, v1));
-    in.pipeInput("e1", CheckpointEvents.pin(ref, true));
+    workers.pipe("e1", CheckpointEvents.pin(ref, true));
     send("e1", checkpoint("e1", 2, v2));
     send("e1", checkpoint("e1", 3, v3));
     results.readValuesToList();
@@ -182,12 +191,12 @@ class ComparisonTopologyTest {
     assertEquals(ref, pinned.get(0).getB());
     assertMatchesEngine(pinned.get(0), v4, v1);
 
-    in.pipeInput("e1", CheckpointEvents.pin(ref, false));
+    workers.pipe("e1", CheckpointEvents.pin(ref, false));
     send("e1", checkpoint("e1", 5, data.perturbed(0.07, 5)));
     assertTrue(results.readValuesToList().stream().noneMatch(r -> r.getRelation() == Relation.PINNED), "unpinned: no PINNED result");
 
     // A checkpoint already pruned cannot be pinned: said in a dead letter, not silently ignored.
-    in.pipeInput("e1", CheckpointEvents.pin(CheckpointEvents.key("e1", "head", 3), true));
+    workers.pipe("e1", CheckpointEvents.pin(CheckpointEvents.key("e1", "head", 3), true));
     DeadLetter d = dead.readValue();
     assertTrue(d.getReason().contains("ReferencePinned") && d.getReason().contains("not stored"), d.getReason());
     assertEquals("e1/head@3", d.getCheckpoint());
@@ -279,7 +288,7 @@ class ComparisonTopologyTest {
     assertTrue(d.getReason().contains("no CheckpointCompleted within 60000 ms") && d.getReason().contains("received 2 chunk(s)"), d.getReason());
     assertTrue(dead.isEmpty());
     // Its late completion is refused too, and a later checkpoint still compares with step 0.
-    in.pipeInput("e1", partial.get(partial.size() - 1));
+    workers.pipe("e1", partial.get(partial.size() - 1));
     assertTrue(dead.readValue().getReason().contains("no SpaceRegistered or EmbeddingChunk"));
     send("e1", checkpoint("e1", 2, data.perturbed(0.03, 2)));
     assertEquals(2, results.readValuesToList().size());
@@ -289,10 +298,10 @@ class ComparisonTopologyTest {
   void checkpointTimeoutOnStreamTime() {
     start(config().withCheckpointTimeout(Duration.ofSeconds(10), PunctuationType.STREAM_TIME));
     List<SpaceEvent> partial = checkpoint("e1", 1, data.base);
-    for (SpaceEvent e : partial.subList(0, 2)) in.pipeInput("e1", e, 1_000L);
-    in.pipeInput("e2", CheckpointEvents.pin(CheckpointEvents.key("e2", "head", 9), true), 5_000L);
+    for (SpaceEvent e : partial.subList(0, 2)) workers.pipe("e1", e, 1_000L);
+    workers.pipe("e2", CheckpointEvents.pin(CheckpointEvents.key("e2", "head", 9), true), 5_000L);
     assertTrue(dead.isEmpty());
-    in.pipeInput("e2", CheckpointEvents.pin(CheckpointEvents.key("e2", "head", 9), false), 12_000L);
+    workers.pipe("e2", CheckpointEvents.pin(CheckpointEvents.key("e2", "head", 9), false), 12_000L);
     assertEquals("e1/head@1", dead.readValue().getCheckpoint());
   }
 
@@ -332,6 +341,7 @@ class ComparisonTopologyTest {
     TestInputTopic<String, byte[]> raw = driver.createInputTopic(topics.spaceEvents.name(), Serdes.String().serializer(), new ByteArraySerializer());
     send("e1", checkpoint("e1", 0, data.base));
     raw.pipeInput("e1", junk);
+    workers.skipped();
     send("e1", checkpoint("e1", 1, data.perturbed(0.02, 1)));
     assertEquals(2, results.readValuesToList().size(), "the pipeline kept going");
   }

@@ -58,8 +58,7 @@ class PipelineMetricsTest {
     List<ComparisonResult> results;
     List<DeadLetter> dead;
     try (TopologyTestDriver driver = new TopologyTestDriver(ComparisonTopology.buildTopology(config), ComparisonTopology.streamsProperties(config, base))) {
-      TestInputTopic<String, SpaceEvent> in = driver.createInputTopic(topics.spaceEvents.name(), Serdes.String().serializer(),
-          topics.spaceEvents.valueSerde(serdes).serializer());
+      TestWorkers in = new TestWorkers(driver, topics, serdes, ComparisonEngine.EXACT);
       TestInputTopic<String, byte[]> raw = driver.createInputTopic(topics.spaceEvents.name(), Serdes.String().serializer(), new ByteArraySerializer());
       TestOutputTopic<String, ComparisonResult> out = driver.createOutputTopic(topics.comparisons.name(), Serdes.String().deserializer(),
           topics.comparisons.valueSerde(serdes).deserializer());
@@ -74,6 +73,7 @@ class PipelineMetricsTest {
       send(in, "m1", checkpoint(data, "m1", 2, walk.get(2)));
       send(in, "m1", checkpoint(data, "m1", 3, walk.get(3)));
       raw.pipeInput("m1", "not avro".getBytes(StandardCharsets.UTF_8));
+      in.skipped();
       send(in, "m2", checkpoint(data, "m2", 0, walk.get(0)).subList(0, 2)); // registered, one chunk, then silence
       driver.advanceWallClockTime(Duration.ofMinutes(2));
       results = out.readValuesToList();
@@ -112,8 +112,8 @@ class PipelineMetricsTest {
     return CheckpointEvents.of(CheckpointEvents.key(exp, "head", step), data.ids, vectors, data.labels, 300);
   }
 
-  static void send(TestInputTopic<String, SpaceEvent> in, String key, List<SpaceEvent> events) {
-    for (SpaceEvent e : events) in.pipeInput(key, e);
+  static void send(TestWorkers in, String key, List<SpaceEvent> events) {
+    for (SpaceEvent e : events) in.pipe(key, e);
   }
 
   /** The sample value of one series line of a Prometheus text scrape (series written exactly as rendered). */

@@ -34,15 +34,18 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A poison record on TopologyTestDriver: the engine seam of {@link ComparisonTopology#buildTopology(PipelineConfig,
- * ComparisonEngine)} throws an {@code Error} for one checkpoint's comparison. Each failed run is what a replaced
- * stream thread sees after its transaction aborts: the same input again on the state of the last commit (here a
- * fresh driver on the same state folder replays the topic from its start). After {@link CheckpointProcessor#MAX_ATTEMPTS}
- * failures the record is dead-lettered with the error, and the checkpoints behind it are compared.
+ * Failures of the engine on TopologyTestDriver, through the engine seam of {@link ComparisonTopology#buildTopology(PipelineConfig,
+ * ComparisonEngine)}. In a compare worker (the k-NN pass of one checkpoint throws an {@code Error}): the item is tried
+ * {@link CheckpointProcessor#MAX_ATTEMPTS} times, then the comparisons that needed it are dead-lettered with the error and
+ * the rest are compared. In the app itself (the merge of kept lists throws): each failed run is what a replaced stream
+ * thread sees after its transaction aborts, the same input again (a fresh driver on the same state folder replays it);
+ * after the limit the record is dead-lettered and the records behind it are processed.
  */
 class PoisonRecordTest {
   /** The first component of the poison checkpoint's first vector: how the failing engine recognises it. */
   static final float MARK = 12345f;
+  /** Rows of the "sick" experiment in the app-side test: how the failing merge recognises its lists. */
+  static final int SICK_ROWS = 150;
   static TestData data;
 
   @TempDir Path stateDir;
@@ -54,8 +57,30 @@ class PoisonRecordTest {
     data = TestData.fortunes(16, 200);
   }
 
-  /** The exact engine, except that a comparison of the marked checkpoint throws what {@code error} gives, {@code times} times. */
+  /** The exact engine, except that a k-NN pass or direct compare of the marked checkpoint throws what {@code error} gives, {@code times} times. */
   static ComparisonEngine failing(Supplier<? extends Throwable> error, int times, AtomicInteger thrown) {
+    return new ComparisonEngine() {
+      @Override
+      public KnnLists knn(FloatMatrix v, Metric m, int k, boolean self, int[] q) {
+        if (v.data()[0] == MARK) fail(error, times, thrown);
+        return EXACT.knn(v, m, k, self, q);
+      }
+
+      @Override
+      public ComparisonOutcome merge(KnnLists la, KnnLists lb, CompareOptions o, double cka) {
+        return EXACT.merge(la, lb, o, cka);
+      }
+
+      @Override
+      public ComparisonOutcome compare(FloatMatrix a, FloatMatrix b, CompareOptions o) {
+        if (a.data()[0] == MARK) fail(error, times, thrown);
+        return EXACT.compare(a, b, o);
+      }
+    };
+  }
+
+  /** The exact engine, except that merging lists of {@link #SICK_ROWS} rows throws what {@code error} gives. */
+  static ComparisonEngine failingMerge(Supplier<? extends Throwable> error, AtomicInteger thrown) {
     return new ComparisonEngine() {
       @Override
       public KnnLists knn(FloatMatrix v, Metric m, int k, boolean self, int[] q) {
@@ -63,25 +88,24 @@ class PoisonRecordTest {
       }
 
       @Override
-      public ComparisonOutcome compare(KnnLists la, KnnLists lb, FloatMatrix a, FloatMatrix b, CompareOptions o, double selfA, double selfB) {
-        poison(a);
-        return EXACT.compare(la, lb, a, b, o, selfA, selfB);
+      public ComparisonOutcome merge(KnnLists la, KnnLists lb, CompareOptions o, double cka) {
+        if (la.n() == SICK_ROWS) fail(error, Integer.MAX_VALUE, thrown);
+        return EXACT.merge(la, lb, o, cka);
       }
 
       @Override
       public ComparisonOutcome compare(FloatMatrix a, FloatMatrix b, CompareOptions o) {
-        poison(a);
         return EXACT.compare(a, b, o);
       }
-
-      private void poison(FloatMatrix a) {
-        if (a.data()[0] != MARK || thrown.get() >= times) return;
-        thrown.incrementAndGet();
-        Throwable t = error.get();
-        if (t instanceof Error e) throw e;
-        throw (RuntimeException) t;
-      }
     };
+  }
+
+  private static void fail(Supplier<? extends Throwable> error, int times, AtomicInteger thrown) {
+    if (thrown.get() >= times) return;
+    thrown.incrementAndGet();
+    Throwable t = error.get();
+    if (t instanceof Error e) throw e;
+    throw (RuntimeException) t;
   }
 
   static float[][] marked(float[][] v) {
@@ -91,7 +115,7 @@ class PoisonRecordTest {
     return out;
   }
 
-  /** Steps 0-2 of "calm" and of "sick", interleaved on one partition; sick@1 is the poison. */
+  /** Steps 0-2 of "calm" and of "sick", interleaved on one partition; sick@1 is marked. */
   List<KeyValue<String, SpaceEvent>> input() {
     List<KeyValue<String, SpaceEvent>> in = new ArrayList<>();
     List<float[][]> calm = data.walk(3, 0.01, 1), sick = data.walk(3, 0.01, 2);
@@ -103,10 +127,24 @@ class PoisonRecordTest {
     return in;
   }
 
+  /** Steps 0-2 of "calm" (200 rows) and steps 0-1 of "sick" ({@link #SICK_ROWS} rows), interleaved on one partition. */
+  List<KeyValue<String, SpaceEvent>> inputWithSmallSick() {
+    List<KeyValue<String, SpaceEvent>> in = new ArrayList<>();
+    List<float[][]> calm = data.walk(3, 0.01, 1), sick = data.walk(2, 0.01, 2);
+    for (int s = 0; s < 3; s++) {
+      for (SpaceEvent e : CheckpointEvents.of(CheckpointEvents.key("calm", "head", s), data.ids, calm.get(s), data.labels, 50)) in.add(KeyValue.pair("calm", e));
+      if (s == 2) continue;
+      float[][] v = java.util.Arrays.copyOf(sick.get(s), SICK_ROWS);
+      for (SpaceEvent e : CheckpointEvents.of(CheckpointEvents.key("sick", "head", s), data.ids.subList(0, SICK_ROWS), v,
+          data.labels.subList(0, SICK_ROWS), 50)) in.add(KeyValue.pair("sick", e));
+    }
+    return in;
+  }
+
   record Run(Throwable failure, List<ComparisonResult> comparisons, List<DeadLetter> dead) {}
 
-  /** One attempt: a driver on the state folder, the whole input, and what came out (or the throwable that stopped it). */
-  Run run(ComparisonEngine engine) {
+  /** One attempt: a driver on the state folder, the input with its compare work done, and what came out (or the throwable that stopped it). */
+  Run run(ComparisonEngine engine, List<KeyValue<String, SpaceEvent>> input) {
     PipelineConfig config = PipelineConfig.defaults(topics, serdes).withCheckpointTimeout(Duration.ofMinutes(1), PunctuationType.WALL_CLOCK_TIME);
     Properties base = new Properties();
     base.put(StreamsConfig.APPLICATION_ID_CONFIG, "vectory-poison");
@@ -115,9 +153,9 @@ class PoisonRecordTest {
     TopologyTestDriver driver = new TopologyTestDriver(ComparisonTopology.buildTopology(config, engine), ComparisonTopology.streamsProperties(config, base));
     Throwable failure = null;
     try {
-      TestInputTopic<String, SpaceEvent> in = driver.createInputTopic(topics.spaceEvents.name(), Serdes.String().serializer(), topics.spaceEvents.valueSerde(serdes).serializer());
+      TestWorkers workers = new TestWorkers(driver, topics, serdes, engine);
       try {
-        for (KeyValue<String, SpaceEvent> kv : input()) in.pipeInput(kv.key, kv.value);
+        for (KeyValue<String, SpaceEvent> kv : input) workers.pipe(kv.key, kv.value);
       } catch (Throwable t) {
         failure = t;
       }
@@ -143,11 +181,40 @@ class PoisonRecordTest {
   }
 
   @Test
-  void anErrorIsDeadLetteredAfterBoundedAttemptsAndTheCheckpointsBehindItAreCompared() throws Exception {
+  void aWorkerErrorIsRetriedThenTheComparisonsNeedingItAreDeadLetteredAndTheRestCompared() {
     AtomicInteger thrown = new AtomicInteger();
-    ComparisonEngine engine = failing(() -> new OutOfMemoryError("Java heap space (forced by the test)"), Integer.MAX_VALUE, thrown);
+    Run r = run(failing(() -> new OutOfMemoryError("Java heap space (forced by the test)"), Integer.MAX_VALUE, thrown), input());
+    assertEquals(null, r.failure(), "a worker's failure never stops the app");
+    assertEquals(CheckpointProcessor.MAX_ATTEMPTS, thrown.get(), "attempts at sick@1's k-NN pass");
+    // sick@1's lists never come: its comparison with step 0 and sick@2's with it are dead-lettered, each saying why.
+    assertEquals(List.of("sick/head@1", "sick/head@2"), r.dead().stream().map(DeadLetter::getCheckpoint).toList(), () -> "dead letters: " + r.dead());
+    for (DeadLetter d : r.dead()) {
+      assertTrue(d.getReason().contains("KNN of sick/head@1 failed 3 times; the last with java.lang.OutOfMemoryError: Java heap space (forced by the test)"),
+          d.getReason());
+    }
+    assertTrue(r.dead().get(1).getReason().contains("comparison with sick/head@1 ([PREVIOUS])"), r.dead().get(1).getReason());
+    assertEquals(List.of("calm@1 PREVIOUS @0", "calm@1 FIRST @0", "calm@2 PREVIOUS @1", "calm@2 FIRST @0", "sick@2 FIRST @0"),
+        r.comparisons().stream().map(PoisonRecordTest::id).toList());
+  }
+
+  @Test
+  void aWorkerErrorThatPassesOnRetryLeavesNothingDeadLettered() {
+    AtomicInteger thrown = new AtomicInteger();
+    Run r = run(failing(() -> new StackOverflowError("forced by the test"), 1, thrown), input());
+    assertEquals(null, r.failure());
+    assertEquals(1, thrown.get());
+    assertTrue(r.dead().isEmpty(), () -> "dead letters: " + r.dead());
+    assertEquals(8, r.comparisons().size(), () -> r.comparisons().stream().map(PoisonRecordTest::id).toList().toString());
+    assertTrue(r.comparisons().stream().map(PoisonRecordTest::id).toList().containsAll(List.of("sick@1 PREVIOUS @0", "sick@2 PREVIOUS @1")),
+        () -> r.comparisons().stream().map(PoisonRecordTest::id).toList().toString());
+  }
+
+  @Test
+  void anErrorInTheAppIsDeadLetteredAfterBoundedAttemptsAndTheRecordsBehindItAreProcessed() throws Exception {
+    AtomicInteger thrown = new AtomicInteger();
+    ComparisonEngine engine = failingMerge(() -> new OutOfMemoryError("Java heap space (forced by the test)"), thrown);
     for (int attempt = 1; attempt <= CheckpointProcessor.MAX_ATTEMPTS; attempt++) {
-      Run r = run(engine);
+      Run r = run(engine, inputWithSmallSick());
       assertTrue(r.failure() != null && root(r.failure()) instanceof OutOfMemoryError, "attempt " + attempt + " fails with the Error: " + r.failure());
       assertTrue(r.dead().isEmpty(), "nothing dead-lettered while attempts are left: " + r.dead());
     }
@@ -155,44 +222,18 @@ class PoisonRecordTest {
     try (Stream<Path> ledger = Files.list(stateDir.resolve("vectory-poison.attempts"))) {
       assertEquals(1, ledger.count(), "the ledger holds the one failing record");
     }
-
-    Run last = run(engine);
-    assertEquals(null, last.failure(), "the attempt after the limit does not run the record again");
+    Run last = run(engine, inputWithSmallSick());
+    assertEquals(null, last.failure(), () -> "the attempt after the limit does not run the record again: " + root(last.failure()));
     assertEquals(CheckpointProcessor.MAX_ATTEMPTS, thrown.get(), "the poison record was not processed a fourth time");
     assertEquals(1, last.dead().size(), () -> "dead letters: " + last.dead());
     DeadLetter d = last.dead().get(0);
     assertEquals("sick/head@1", d.getCheckpoint());
-    assertTrue(d.getReason().contains("CheckpointCompleted of sick/head@1 dead-lettered after 3 failed attempts"), d.getReason());
+    assertTrue(d.getReason().contains("WorkDone (CKA 0) of sick/head@1 dead-lettered after 3 failed attempts"), d.getReason());
     assertTrue(d.getReason().contains("java.lang.OutOfMemoryError: Java heap space (forced by the test)"), d.getReason());
-    // Behind it: calm@1, calm@2 and sick@2 (whose previous is now step 0) are compared.
-    assertEquals(List.of("calm@1 PREVIOUS @0", "calm@1 FIRST @0", "calm@2 PREVIOUS @1", "calm@2 FIRST @0", "sick@2 PREVIOUS @0", "sick@2 FIRST @0"),
+    assertEquals(List.of("calm@1 PREVIOUS @0", "calm@1 FIRST @0", "calm@2 PREVIOUS @1", "calm@2 FIRST @0"),
         last.comparisons().stream().map(PoisonRecordTest::id).toList());
     try (Stream<Path> ledger = Files.list(stateDir.resolve("vectory-poison.attempts"))) {
       assertEquals(0, ledger.count(), "a dead-lettered record leaves the ledger");
     }
-  }
-
-  @Test
-  void aRecordThatFailsOnceIsComparedOnTheNextAttemptAndNothingIsDeadLettered() {
-    AtomicInteger thrown = new AtomicInteger();
-    ComparisonEngine engine = failing(() -> new StackOverflowError("forced by the test"), 1, thrown);
-    Run first = run(engine);
-    assertTrue(first.failure() != null && root(first.failure()) instanceof StackOverflowError, String.valueOf(first.failure()));
-    Run second = run(engine);
-    assertEquals(null, second.failure());
-    assertTrue(second.dead().isEmpty(), () -> "dead letters: " + second.dead());
-    assertTrue(second.comparisons().stream().map(PoisonRecordTest::id).toList().containsAll(List.of("sick@1 PREVIOUS @0", "sick@2 PREVIOUS @1")),
-        () -> second.comparisons().stream().map(PoisonRecordTest::id).toList().toString());
-  }
-
-  @Test
-  void anEngineExceptionIsDeadLetteredAtOnceWithoutRetries() {
-    // A RuntimeException of the engine is caught where the comparison runs: no thread dies, nothing is retried.
-    AtomicInteger thrown = new AtomicInteger();
-    Run r = run(failing(() -> new IllegalStateException("an engine bug (forced by the test)"), Integer.MAX_VALUE, thrown));
-    assertEquals(null, r.failure());
-    assertEquals(1, r.dead().size(), () -> "dead letters: " + r.dead());
-    assertEquals("sick/head@1", r.dead().get(0).getCheckpoint());
-    assertTrue(r.dead().get(0).getReason().contains("failed: an engine bug (forced by the test)"), r.dead().get(0).getReason());
   }
 }
