@@ -283,7 +283,9 @@ class KafkaTransport:
                         comparisons.append(d)
                     elif kind == "DeadLetter" and d.get("checkpoint") == ck.name:
                         dead.append(d["reason"])
-                if dead and not accepted:
+                # Rejected only once indexed-spaces is read through: a failed comparison of an accepted checkpoint is
+                # dead-lettered in the transaction that re-emits its completion there.
+                if dead and not accepted and self._caught_up(c, assignment, [t for t, k in topics.items() if k == "SpaceEvent"]):
                     return Verdict("rejected", [], dead)
                 if accepted and self._caught_up(c, assignment, [t for t, k in topics.items() if k != "SpaceEvent"]):
                     return Verdict("accepted", comparisons, dead)
@@ -305,7 +307,8 @@ class KafkaTransport:
         return _key_name(d["event"]["checkpoint"]) == ck.name
 
     def _caught_up(self, c, assignment, topics):
-        """Whether the result topics are read to their ends (the comparisons commit with the acceptance)."""
+        """Whether these topics are read to their ends (the pipeline re-emits a checkpoint's completion once its
+        comparisons are committed)."""
         for start in assignment:
             if start.topic not in topics:
                 continue

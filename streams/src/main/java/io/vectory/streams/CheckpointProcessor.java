@@ -256,7 +256,7 @@ final class CheckpointProcessor implements Processor<String, SpecificRecord, Str
       rows.add(c);
       forward(exp, SpaceEvent.newBuilder().setEvent(c).build(), ComparisonTopology.INDEXED_SINK);
     });
-    forward(exp, SpaceEvent.newBuilder().setEvent(done).build(), ComparisonTopology.INDEXED_SINK);
+    // Its CheckpointCompleted follows once its comparisons are settled (complete()): clients take it as the verdict.
     put(s.asRetained());
     RecordMetadata m = context.recordMetadata().orElseThrow();
     int n = Math.toIntExact(reg.getRows());
@@ -286,14 +286,15 @@ final class CheckpointProcessor implements Processor<String, SpecificRecord, Str
     }
     ByteBuffer digest = rows.digest();
     List<PendingComparison> pending = new ArrayList<>();
+    List<String> failed = new ArrayList<>();
     List<CompareWork> work = new ArrayList<>();
     work.addAll(knnWork(job, ck, where, reg.getMetric(), shards));
     for (Map.Entry<String, List<Relation>> e : relations.entrySet()) {
       CheckpointKey refKey = refKeys.get(e.getKey());
       StoredJob ref = jobs.get(e.getKey());
       if (ref == null) {
-        deadLetter(exp, ck, "compare", "comparison with " + CheckpointNames.of(refKey) + " (" + e.getValue() + ") not possible: the reference was "
-            + "accepted by an earlier release, which kept no location of its events; publish it again", null);
+        failed.add("comparison with " + CheckpointNames.of(refKey) + " (" + e.getValue() + ") not possible: the reference was "
+            + "accepted by an earlier release, which kept no location of its events; publish it again");
         continue;
       }
       boolean direct = !ref.getIdsDigest().equals(digest);
@@ -307,8 +308,10 @@ final class CheckpointProcessor implements Processor<String, SpecificRecord, Str
         .setJob(job).setCheckpoint(ck).setSource(where).setIdsDigest(digest).setLabels(rows.labels()).setLabelCodes(rows.labelCodes())
         .setShards(shards).setShardsDone(0).setKnnMillis(0).setCkaSelf(null)
         .setDataset(reg.getDataset()).setModel(reg.getModel()).setMetric(reg.getMetric())
-        .setAcceptedAt(context.currentSystemTimeMs()).setPending(pending).setFailure(null).build());
+        .setAcceptedAt(context.currentSystemTimeMs()).setPending(pending).setFailure(null)
+        .setCompleted(done).setFailedComparisons(failed).build());
     work.forEach(this::send);
+    completeIfSettled(StoreKeys.checkpoint(ck));
     log.info("accepted {} ({} × {}, {}): {} k-NN shard(s), {} comparison(s) sent to the compare workers", CheckpointNames.of(ck), n,
         reg.getDimension(), sample == 0 ? "exact" : sample + " sampled queries", shards, pending.size());
 
@@ -392,8 +395,7 @@ final class CheckpointProcessor implements Processor<String, SpecificRecord, Str
         PendingComparison p = pendingWith(j, d.getReference());
         if (p != null) {
           removePending(j, p);
-          deadLetter(d.getCheckpoint().getExperiment(), d.getCheckpoint(), "compare", "comparison with " + CheckpointNames.of(p.getReference())
-              + " (" + p.getRelations() + ") failed: " + d.getError(), null);
+          failComparison(j, p, d.getError());
         }
       }
     } else {
@@ -438,6 +440,7 @@ final class CheckpointProcessor implements Processor<String, SpecificRecord, Str
       }
     }
     jobs.put(key, j);
+    completeIfSettled(key);
     finishReady();
     pruneUnused(d.getCheckpoint().getExperiment());
   }
@@ -457,6 +460,33 @@ final class CheckpointProcessor implements Processor<String, SpecificRecord, Str
       PendingComparison p = pendingWith(j, d.getReference());
       if (p != null) removePending(j, p);
     }
+    jobs.put(key, j);
+    completeIfSettled(key);
+  }
+
+  /** A comparison of j that will not be made: its reason is dead-lettered when the checkpoint's completion is re-emitted. */
+  private static void failComparison(StoredJob j, PendingComparison p, String why) {
+    List<String> f = new ArrayList<>(j.getFailedComparisons());
+    f.add("comparison with " + CheckpointNames.of(p.getReference()) + " (" + p.getRelations() + ") failed: " + why);
+    j.setFailedComparisons(f);
+  }
+
+  /**
+   * Once each comparison of a checkpoint is published or failed: re-emits its CheckpointCompleted to indexed-spaces,
+   * then dead-letters the failed ones, in this transaction. A client that reads the completion there has read every
+   * result of the checkpoint before it (its verdict), and a failed comparison is not taken for a rejected checkpoint.
+   */
+  private void completeIfSettled(String key) {
+    StoredJob j = jobs.get(key);
+    if (j == null || !j.getPending().isEmpty() || j.getCompleted() == null) return;
+    CheckpointKey ck = j.getCheckpoint();
+    forward(ck.getExperiment(), SpaceEvent.newBuilder().setEvent(j.getCompleted()).build(), ComparisonTopology.INDEXED_SINK);
+    SpaceLocation at = j.getSource();
+    for (String reason : j.getFailedComparisons()) {
+      emitDeadLetter(ck.getExperiment(), ck, "compare", reason, null, at.getTopic(), at.getPartition(), at.getLastOffset());
+    }
+    j.setCompleted(null);
+    j.setFailedComparisons(List.of());
     jobs.put(key, j);
   }
 
@@ -521,8 +551,7 @@ final class CheckpointProcessor implements Processor<String, SpecificRecord, Str
         StoredJob ref = jobs.get(refKey);
         String failure = j.getFailure() != null ? j.getFailure() : ref == null ? "the reference is no longer held" : ref.getFailure();
         if (failure != null && !p.getDirect()) {
-          deadLetter(ck.getExperiment(), ck, "compare", "comparison with " + CheckpointNames.of(p.getReference()) + " (" + p.getRelations()
-              + ") failed: " + failure, null);
+          failComparison(j, p, failure);
           changed = true;
           continue;
         }
@@ -543,6 +572,7 @@ final class CheckpointProcessor implements Processor<String, SpecificRecord, Str
       if (changed) {
         j.setPending(left);
         jobs.put(kv.key, j);
+        completeIfSettled(kv.key);
       }
     }
   }
@@ -562,8 +592,7 @@ final class CheckpointProcessor implements Processor<String, SpecificRecord, Str
         out = engine.merge(la, lb, o, p.getCka() == null ? Double.NaN : p.getCka());
       } catch (RuntimeException e) {
         log.warn("cannot compare {} with {}", CheckpointNames.of(ck), CheckpointNames.of(p.getReference()), e);
-        deadLetter(ck.getExperiment(), ck, "compare", "comparison with " + CheckpointNames.of(p.getReference()) + " (" + p.getRelations()
-            + ") failed: " + e.getMessage(), null);
+        failComparison(j, p, e.getMessage());
         return;
       }
       String[] labels = RowsDigest.labelsOf(j.getLabels(), j.getLabelCodes());
@@ -698,13 +727,7 @@ final class CheckpointProcessor implements Processor<String, SpecificRecord, Str
       String reason = "checkpoint " + CheckpointNames.of(ck) + " incomplete: no CheckpointCompleted within " + timeout + " ms ("
           + (config.timeoutClock() == PunctuationType.WALL_CLOCK_TIME ? "wall-clock" : "stream time") + ") of its last event; received "
           + s.chunksReceived() + " chunk(s)" + (s.registered() == null ? " and no SpaceRegistered" : " of " + s.registered().getRows() + " rows");
-      DeadLetter d = DeadLetter.newBuilder()
-          .setSourceTopic(config.topics().spaceEvents.name()).setPartition(s.sourcePartition()).setOffset(s.sourceOffset())
-          .setKey(ck.getExperiment()).setCheckpoint(CheckpointNames.of(ck)).setReason(reason)
-          .setFailedAt(Instant.ofEpochMilli(context.currentSystemTimeMs())).build();
-      log.warn(reason);
-      metrics.deadLetter("timeout");
-      context.forward(new Record<String, SpecificRecord>(ck.getExperiment(), d, now), ComparisonTopology.DEAD_LETTER_SINK);
+      emitDeadLetter(ck.getExperiment(), ck, "timeout", reason, null, config.topics().spaceEvents.name(), s.sourcePartition(), s.sourceOffset());
     }
   }
 
@@ -743,13 +766,19 @@ final class CheckpointProcessor implements Processor<String, SpecificRecord, Str
 
   /** @param category the {@code reason} label of the dead-letter counter: one short word, not the message */
   private void deadLetter(String key, CheckpointKey ck, String category, String reason, ByteBuffer payload) {
-    metrics.deadLetter(category);
     RecordMetadata m = context.recordMetadata().orElse(null);
+    emitDeadLetter(key, ck, category, reason, payload, m == null ? config.topics().spaceEvents.name() : m.topic(), m == null ? -1 : m.partition(),
+        m == null ? -1 : m.offset());
+  }
+
+  private void emitDeadLetter(String key, CheckpointKey ck, String category, String reason, ByteBuffer payload, String topic, int partition,
+      long offset) {
+    metrics.deadLetter(category);
     log.warn(reason);
     DeadLetter d = DeadLetter.newBuilder()
-        .setSourceTopic(m == null ? config.topics().spaceEvents.name() : m.topic())
-        .setPartition(m == null ? -1 : m.partition())
-        .setOffset(m == null ? -1 : m.offset())
+        .setSourceTopic(topic)
+        .setPartition(partition)
+        .setOffset(offset)
         .setKey(key)
         .setCheckpoint(ck == null ? null : CheckpointNames.of(ck))
         .setReason(reason)

@@ -152,6 +152,39 @@ class ComparisonTopologyTest {
   }
 
   @Test
+  void aCheckpointsCompletionIsReEmittedOnceItsComparisonsAreSettled() {
+    start(config());
+    send("e1", checkpoint("e1", 0, data.base));
+    assertEquals(checkpoint("e1", 0, data.base), indexed.readValuesToList(), "nothing to compare: completed at acceptance");
+    List<SpaceEvent> cp1 = checkpoint("e1", 1, data.perturbed(0.02, 1));
+    for (SpaceEvent e : cp1) workers.pipeHeld("e1", e);
+    assertEquals(cp1.subList(0, cp1.size() - 1), indexed.readValuesToList(), "registration and chunks at acceptance; the completion waits");
+    assertTrue(results.isEmpty());
+    workers.drain();
+    assertEquals(List.of("PREVIOUS 0", "FIRST 0"), results.readValuesToList().stream().map(r -> r.getRelation() + " " + r.getB().getStep()).toList());
+    assertEquals(List.of(cp1.get(cp1.size() - 1)), indexed.readValuesToList(), "the completion, once both comparisons are out");
+  }
+
+  @Test
+  void aFailedComparisonIsDeadLetteredWithTheCompletionNotInsteadOfIt() {
+    start(config().withCompare(data.rows(), false, 0)); // k = n: no k-NN list can be made
+    send("e1", checkpoint("e1", 0, data.base));
+    List<SpaceEvent> cp1 = checkpoint("e1", 1, data.perturbed(0.02, 1));
+    for (SpaceEvent e : cp1) workers.pipeHeld("e1", e);
+    assertTrue(dead.isEmpty(), "nothing dead-lettered before the checkpoint's comparisons are settled");
+    workers.drain();
+    List<SpaceEvent> idx = indexed.readValuesToList();
+    assertEquals(cp1.get(cp1.size() - 1), idx.get(idx.size() - 1), "accepted: its completion re-emitted");
+    List<DeadLetter> d = dead.readValuesToList();
+    assertEquals(1, d.size(), () -> "dead letters: " + d);
+    assertEquals("e1/head@1", d.get(0).getCheckpoint());
+    assertEquals("comparison with e1/head@0 ([PREVIOUS, FIRST]) failed: k must be between 1 and n - 1 = " + (data.rows() - 1) + ", got " + data.rows(),
+        d.get(0).getReason());
+    assertEquals(topics.spaceEvents.name(), d.get(0).getSourceTopic(), "points at the checkpoint's completion in space-events");
+    assertTrue(results.isEmpty());
+  }
+
+  @Test
   void onlyFirstPreviousAndPinnedCheckpointsStayInTheStores() {
     start(config());
     for (int s = 0; s < 4; s++) send("e1", checkpoint("e1", s, data.perturbed(0.01 * s, s)));

@@ -51,6 +51,12 @@ final class TestWorkers {
     drain();
   }
 
+  /** Pipes an event and leaves the work it makes undone, until {@link #drain}. */
+  void pipeHeld(String key, SpaceEvent e) {
+    log.add(e);
+    events.pipeInput(key, e);
+  }
+
   /** A record of space-events piped without this (e.g. raw bytes): it holds an offset. */
   void skipped() {
     log.add(null);

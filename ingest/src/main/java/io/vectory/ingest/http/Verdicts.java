@@ -28,8 +28,10 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * The pipeline's verdict on each checkpoint, read from its output topics from the moment this server starts
- * (read_committed): accepted when the checkpoint's CheckpointCompleted reaches {@code indexed-spaces} — with the
- * comparisons the pipeline committed in the same transaction —, rejected when a dead letter names it first.
+ * (read_committed): accepted when the checkpoint's CheckpointCompleted reaches {@code indexed-spaces} — the pipeline
+ * re-emits it once each of its comparisons is published or dead-lettered, so they are all committed by then —, rejected
+ * when a dead letter names it and {@code indexed-spaces}, read to its end as of that dead letter, holds no completion
+ * of it (a failed comparison of an accepted checkpoint is dead-lettered in the completion's transaction).
  * Clients wait on it ({@code GET .../verdict}) instead of taking "published" for "accepted".
  */
 final class Verdicts implements AutoCloseable {
@@ -42,6 +44,7 @@ final class Verdicts implements AutoCloseable {
   private static final class State {
     boolean accepted;
     Map<TopicPartition, Long> until; // after acceptance: read the result topics up to here, then it is final
+    Map<TopicPartition, Long> rejectUntil; // after a dead letter: read indexed-spaces up to here; no acceptance, rejected
     boolean done;
     final List<ComparisonResult> comparisons = new ArrayList<>();
     final List<String> reasons = new ArrayList<>();
@@ -174,31 +177,35 @@ final class Verdicts implements AutoCloseable {
       synchronized (this) {
         State s = states.computeIfAbsent(d.getCheckpoint(), k -> new State());
         s.reasons.add(d.getReason());
-        if (!s.accepted) {
-          s.done = true;
-          notifyAll();
+        if (!s.accepted && s.rejectUntil == null) {
+          s.rejectUntil = new HashMap<>();
+          for (TopicPartition tp : assigned) if (tp.topic().equals(topics.indexedSpaces.name())) s.rejectUntil.put(tp, null);
         }
       }
     }
   }
 
-  /** An accepted checkpoint is final once the result topics are read up to their ends as of its acceptance. */
+  /**
+   * An accepted checkpoint is final once the result topics are read up to their ends as of its acceptance; one named
+   * by a dead letter is rejected once indexed-spaces is read up to its end as of that, with no acceptance.
+   */
   private void settle() {
     List<State> open = new ArrayList<>();
     synchronized (this) {
-      for (State s : states.values()) if (s.accepted && !s.done) open.add(s);
+      for (State s : states.values()) if ((s.accepted || s.rejectUntil != null) && !s.done) open.add(s);
     }
     if (open.isEmpty()) return;
     for (State s : open) {
-      if (s.until.containsValue(null)) {
-        Map<TopicPartition, Long> ends = consumer.endOffsets(s.until.keySet());
-        s.until.replaceAll((tp, v) -> v != null ? v : ends.getOrDefault(tp, 0L));
+      Map<TopicPartition, Long> until = s.accepted ? s.until : s.rejectUntil;
+      if (until.containsValue(null)) {
+        Map<TopicPartition, Long> ends = consumer.endOffsets(until.keySet());
+        until.replaceAll((tp, v) -> v != null ? v : ends.getOrDefault(tp, 0L));
       }
     }
     boolean changed = false;
     for (State s : open) {
       boolean caughtUp = true;
-      for (Map.Entry<TopicPartition, Long> e : s.until.entrySet()) {
+      for (Map.Entry<TopicPartition, Long> e : (s.accepted ? s.until : s.rejectUntil).entrySet()) {
         if (consumer.position(e.getKey()) < e.getValue()) caughtUp = false;
       }
       if (caughtUp) {
