@@ -147,12 +147,17 @@ class ComparisonPipelineIT {
     final Path out;
 
     App(String appId, Topics topics, Path stateDir, int n) throws IOException {
+      this(appId, topics, stateDir, n, 0);
+    }
+
+    App(String appId, Topics topics, Path stateDir, int n, int shardRows) throws IOException {
       out = tmp.resolve("app-" + n + ".out");
       String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
       List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
           "-Xmx768m", "--enable-native-access=ALL-UNNAMED", "--add-modules", "jdk.incubator.vector",
           "-Djava.io.tmpdir=" + tmp, "-cp", cp, PipelineProcess.class.getName(),
-          Stack.bootstrap(), Stack.registry(), appId, stateDir.toString(), topics.spaceEvents.name().replace("vectory.space-events", "")));
+          Stack.bootstrap(), Stack.registry(), appId, stateDir.toString(), topics.spaceEvents.name().replace("vectory.space-events", ""),
+          Integer.toString(shardRows)));
       process = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
       long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
       while (!Files.readString(out).contains("RUNNING")) {
@@ -179,6 +184,21 @@ class ComparisonPipelineIT {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
+    }
+  }
+
+  /** Waits until a consumer group has this many members, each assigned some partitions. */
+  static void awaitMembers(String group, int members, Duration timeout) throws Exception {
+    Properties p = new Properties();
+    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, Stack.bootstrap());
+    try (Admin admin = Admin.create(p)) {
+      long deadline = System.nanoTime() + timeout.toNanos();
+      while (true) {
+        var d = admin.describeConsumerGroups(List.of(group)).all().get().get(group);
+        if (d.members().size() == members && d.members().stream().allMatch(m -> !m.assignment().topicPartitions().isEmpty())) return;
+        if (System.nanoTime() > deadline) throw new IllegalStateException("group " + group + " not " + members + " assigned members: " + d);
+        sleep(200);
+      }
     }
   }
 
@@ -251,6 +271,60 @@ class ComparisonPipelineIT {
         assertTrue(log.contains("RUNNING"), log);
       } finally {
         app.stop();
+      }
+    }
+  }
+
+  /**
+   * Two instances of one app (one group of stream threads, one group of compare workers) share each checkpoint's k-NN
+   * shards; one is SIGKILLed while checkpoints are in flight. The survivor takes its partitions and its unanswered
+   * work; every comparison comes exactly once and equals the engine's.
+   */
+  @Test
+  void twoInstancesShareTheShardsAndOneKilledLosesAndDoublesNothing() throws Exception {
+    Topics topics = Topics.withPrefix(unique("pair") + ".");
+    String appId = unique("pair-app");
+    PipelineRunner.createTopics(PipelineRunner.streamsProperties(Stack.bootstrap(), appId, tmp.resolve("admin")), topics, 4);
+    int steps = 5;
+    List<float[][]> walk = data.walk(steps, 0.015, 91);
+    Map<String, float[][]> vectors = new HashMap<>();
+    List<List<SpaceEvent>> cps = new ArrayList<>();
+    for (int s = 0; s < steps; s++) {
+      vectors.put("delta@" + s, walk.get(s));
+      cps.add(CheckpointEvents.of(CheckpointEvents.key("delta", "head", s), data.ids, walk.get(s), data.labels, 150));
+    }
+    int shardRows = (data.rows() + 3) / 4; // four k-NN shards per checkpoint
+    var comparisonDe = topics.comparisons.valueSerde(serdes).deserializer();
+    try (Broker.RawProducer producer = new Broker.RawProducer(topics.spaceEvents, topics.spaceEvents.valueSerde(serdes).serializer())) {
+      App first = new App(appId, topics, tmp.resolve("pair-state-1"), 11, shardRows);
+      App second = new App(appId, topics, tmp.resolve("pair-state-2"), 12, shardRows);
+      try {
+        awaitMembers(appId + "-compare", 2, Duration.ofMinutes(1));
+        producer.send("delta", cps.get(0));
+        producer.send("delta", cps.get(1));
+        assertEquals(2, Broker.readCommitted(topics.comparisons, comparisonDe, 2, Duration.ofMinutes(2), Duration.ofMillis(500)).size());
+        List<io.vectory.avro.WorkDone> answers = Broker.readCommitted(topics.workResults, topics.workResults.valueSerde(serdes).deserializer(),
+            8, Duration.ofMinutes(1), Duration.ofMillis(500));
+        assertTrue(answers.stream().map(io.vectory.avro.WorkDone::getWorker).distinct().count() >= 2,
+            () -> "both instances' workers answered some of the 8 k-NN shards: " + answers.stream().map(a -> a.getWorker() + " " + a.getKind() + " " + a.getShard()).toList());
+
+        for (int s = 2; s < steps; s++) producer.send("delta", cps.get(s));
+        sleep(400);
+        first.kill();
+
+        List<ComparisonResult> results = Broker.readCommitted(topics.comparisons, comparisonDe, 2 * (steps - 1), Duration.ofMinutes(3), Duration.ofSeconds(5));
+        List<String> expected = new ArrayList<>();
+        for (int s = 1; s < steps; s++) {
+          expected.add("delta/head@" + s + " FIRST @0");
+          expected.add("delta/head@" + s + " PREVIOUS @" + (s - 1));
+        }
+        assertEquals(expected.stream().sorted().toList(), results.stream().map(ComparisonPipelineIT::id).sorted().toList(), "each comparison exactly once");
+        for (ComparisonResult r : results) assertMatchesEngine(r, vectors);
+        List<DeadLetter> dead = Broker.readCommitted(topics.deadLetters, topics.deadLetters.valueSerde(serdes).deserializer(), 0, Duration.ofSeconds(5), Duration.ofSeconds(2));
+        assertEquals(List.of(), dead, "a lost instance must not make a good checkpoint look bad");
+      } finally {
+        first.kill();
+        second.stop();
       }
     }
   }
