@@ -1,10 +1,8 @@
 
 
 import io.vectory.avro.ComparisonResult;
-import io.vectory.avro.Relation;
 import io.vectory.core.compare.CompareOptions;
 import io.vectory.core.compare.KnnLists;
-import io.vectory.core.compare.LinearCka;
 import io.vectory.core.compare.Metric;
 import io.vectory.core.compare.ProgressListener;
 import io.vectory.core.compare.SpaceComparator;
@@ -13,14 +11,9 @@ import io.vectory.ingest.CheckpointPublisher;
 import io.vectory.ingest.SpaceDescription;
 import io.vectory.schemas.EventSerdes;
 import io.vectory.schemas.Topics;
-import io.vectory.sink.IndexNames;
-import io.vectory.sink.OpenSearchClients;
 import io.vectory.streams.PipelineConfig;
 import io.vectory.streams.PipelineRunner;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,232 +24,287 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import org.opensearch.client.opensearch.OpenSearchClient;
-import org.opensearch.client.opensearch._types.FieldValue;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
- * Latency of the pipeline, run by bench/pipeline.sh: from a checkpoint's CheckpointCompleted being
- * committed (the publisher's transaction returns) to its comparison result being committed and read
- * back, next to the compare time alone (the engine on the same pair in the same JVM, nothing else
- * running), and, when the sink connector runs in the stack, to the comparison being searchable in
- * OpenSearch. Output: one line per figure on stdout, progress on stderr.
+ * What a checkpoint costs the pipeline, run by bench/pipeline.sh. The pipeline runs in child JVMs (real
+ * {@code PipelineRunner}s: stream threads plus compare workers, exactly-once) against the stack's broker and registry;
+ * this JVM publishes a seeded random walk of checkpoints with the real publisher, one at a time, and times each from
+ * its CheckpointCompleted committed to its last comparison committed and read back (read_committed).
  *
- * <p>Data: seeded synthetic clustered vectors (rows × dim, 50 clusters), each checkpoint a small
- * random step from the previous one. The latency does not depend on the values, only on the sizes.
+ * <ol>
+ *   <li>One instance on every core: latency against one k-NN pass of the checkpoint alone (this JVM, pipeline
+ *       stopped, every core): {@code latency_over_knn}, and the budget 1.3 × pass + 10 s.
+ *   <li>With {@code --instances K > 1}: one instance pinned to one core, then K instances pinned to one core each,
+ *       sharing every checkpoint's k-NN shards: {@code scaleout} = the K instances' mean latency / the one's.
+ * </ol>
+ * Output: figures on stdout, the last line {@code latency_over_knn=<x> scaleout=<y>}; progress on stderr.
  */
 public final class PipelineBench {
   private PipelineBench() {}
 
+  record Run(String name, double[] latencyMs, long[] computeMs, double[] meanJaccard) {
+    double mean() {
+      double s = 0;
+      for (int i = 1; i < latencyMs.length; i++) s += latencyMs[i];
+      return s / (latencyMs.length - 1);
+    }
+
+    double max() {
+      double m = 0;
+      for (int i = 1; i < latencyMs.length; i++) m = Math.max(m, latencyMs[i]);
+      return m;
+    }
+  }
+
   public static void main(String[] args) throws Exception {
+    if (has(args, "--instance")) {
+      runInstance(args);
+      return;
+    }
     int rows = Integer.parseInt(arg(args, "--rows", "10000"));
     int dim = Integer.parseInt(arg(args, "--dim", "512"));
     int steps = Integer.parseInt(arg(args, "--steps", "3"));
+    int instances = Integer.parseInt(arg(args, "--instances", "1"));
+    if (steps < 2) throw new IllegalArgumentException("--steps must be at least 2 (step 0 has nothing to compare with), got " + steps);
+    if (instances < 1) throw new IllegalArgumentException("--instances must be at least 1, got " + instances);
     String bootstrap = arg(args, "--bootstrap-servers", env("VECTORY_BOOTSTRAP_SERVERS", "127.0.0.1:9092"));
     String registry = arg(args, "--schema-registry", env("VECTORY_SCHEMA_REGISTRY", ""));
-    String opensearch = arg(args, "--opensearch", env("VECTORY_OPENSEARCH", "http://127.0.0.1:9200"));
-    String connect = arg(args, "--connect", env("VECTORY_CONNECT", "http://127.0.0.1:8083"));
-    String run = "bench-" + Long.toString(System.currentTimeMillis(), 36);
-
-    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
-    String connectorTopic = connectorComparisonsTopic(http, connect);
-    // With the connector running, use the topics it reads (so the result lands in OpenSearch);
-    // otherwise a private prefix so nothing else sees the benchmark's events.
-    Topics topics = connectorTopic != null
-        ? Topics.withPrefix(connectorTopic.substring(0, connectorTopic.length() - "vectory.comparisons".length()))
-        : Topics.withPrefix(run + ".");
     EventSerdes serdes = registry.isBlank() ? EventSerdes.singleObject() : EventSerdes.registry(Map.of("schema.registry.url", registry));
-    PipelineConfig config = PipelineConfig.defaults(topics, serdes);
-    Path state = Files.createTempDirectory("vectory-bench-state");
-    Properties props = PipelineRunner.streamsProperties(bootstrap, run, state);
-    props.put("consumer.auto.offset.reset", "latest"); // shared topics: only this run's events
-
+    PipelineConfig config = PipelineConfig.defaults(Topics.defaults(), serdes);
+    int cores = Runtime.getRuntime().availableProcessors();
+    int sample = config.sampleFor(rows);
     String loadStart = loadAverage();
-    System.err.printf(Locale.ROOT, "bench: %d × %d float32, %d checkpoints, topics %s, %s%n", rows, dim, steps,
-        topics.spaceEvents.name(), registry.isBlank() ? "single-object encoding" : "registry " + registry);
+
+    System.err.printf(Locale.ROOT, "bench: %d × %d float32, %d checkpoints, %d instance(s), %s%n", rows, dim, steps, instances,
+        registry.isBlank() ? "single-object encoding" : "registry " + registry);
     List<float[][]> cps = walk(rows, dim, steps, 42L);
     List<String> ids = new ArrayList<>(rows);
     for (int i = 0; i < rows; i++) ids.add("p" + i);
+    Launch launch = new Launch(bootstrap, registry, rows, dim);
 
-    // Warm the engine's JIT first, so neither side of the ratio pays for it.
-    long w0 = System.nanoTime();
-    SpaceComparator.compare(FloatMatrix.of(cps.get(1)), FloatMatrix.of(cps.get(0)),
-        new CompareOptions(10, Metric.COSINE, Metric.COSINE, false, 0, 42L), ProgressListener.NONE);
-    System.err.printf(Locale.ROOT, "bench: engine warm-up compare %.0f ms%n", (System.nanoTime() - w0) / 1e6);
-    Map<String, Long> arrived = new ConcurrentHashMap<>();
-    Map<String, ComparisonResult> results = new ConcurrentHashMap<>();
-    PipelineRunner.Listener listener = new PipelineRunner.Listener() {
-      @Override
-      public void onComparison(ComparisonResult r) {
-        if (!r.getA().getExperiment().equals(run)) return;
-        String key = r.getA().getStep() + " " + r.getRelation();
-        arrived.put(key, System.nanoTime());
-        results.put(key, r);
-      }
-    };
-    long[] committed = new long[steps];
-    long[] publishNanos = new long[steps];
-    try (PipelineRunner runner = PipelineRunner.start(config, props, 3, listener, Duration.ofMinutes(2));
-         CheckpointPublisher publisher = CheckpointPublisher.builder(bootstrap).serdes(serdes).topics(topics).build()) {
-      for (int s = 0; s < steps; s++) {
-        long t0 = System.nanoTime();
-        publisher.publish(run, "head", s, ids, cps.get(s), SpaceDescription.of("synthetic-clusters", "bench"));
-        committed[s] = System.nanoTime();
-        publishNanos[s] = committed[s] - t0;
-        System.err.printf(Locale.ROOT, "bench: published step %d in %.0f ms%n", s, publishNanos[s] / 1e6);
-        int expect = s == 0 ? 0 : 2;
-        long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
-        while (s > 0 && !(arrived.containsKey(s + " PREVIOUS") && arrived.containsKey(s + " FIRST"))) {
-          if (System.nanoTime() > deadline) throw new IllegalStateException("no comparison for step " + s + " within 10 min");
-          Thread.sleep(5);
-        }
-        if (expect > 0) System.err.printf(Locale.ROOT, "bench: step %d compared%n", s);
-      }
-    }
-
-    // The engine alone on the same data, with the pipeline stopped: one k-NN pass of the checkpoint (what each new
-    // checkpoint should cost, however many references), the direct compare of the pair (two passes + merge + CKA),
-    // and linear CKA alone (computed per comparison, on top of the merge).
-    CompareOptions o = new CompareOptions(config.k(), Metric.COSINE, Metric.COSINE, config.includeSelf(), 0, 42L);
-    System.out.printf(Locale.ROOT, "data: %d × %d float32, k=%d, cosine, self excluded, exact; %d checkpoints; %s; load average at start %s%n",
-        rows, dim, config.k(), steps, registry.isBlank() ? "single-object encoding" : "registry encoding", loadStart);
-    for (int s = 1; s < steps; s++) {
-      FloatMatrix ms = FloatMatrix.of(cps.get(s));
-      FloatMatrix mp = FloatMatrix.of(cps.get(s - 1));
-      long t0 = System.nanoTime();
-      var alone = SpaceComparator.compare(ms, mp, o, ProgressListener.NONE);
-      double aloneMs = (System.nanoTime() - t0) / 1e6;
-      // Best of 3 each: on a shared machine the fastest run is the one least disturbed by other processes.
-      double knnMs = Double.MAX_VALUE;
-      double ckaMs = Double.MAX_VALUE;
-      double crossMs = Double.MAX_VALUE;
-      double selfMs = Double.MAX_VALUE;
-      double termS = LinearCka.selfTerm(ms), termP = LinearCka.selfTerm(mp);
-      for (int rep = 0; rep < 3; rep++) {
-        t0 = System.nanoTime();
-        KnnLists.compute(ms, Metric.COSINE, config.k(), config.includeSelf(), null, ProgressListener.NONE);
-        knnMs = Math.min(knnMs, (System.nanoTime() - t0) / 1e6);
-        t0 = System.nanoTime();
-        LinearCka.compute(ms, mp);
-        ckaMs = Math.min(ckaMs, (System.nanoTime() - t0) / 1e6);
-        // What the pipeline pays: each checkpoint's own term once, then only the cross term per comparison.
-        t0 = System.nanoTime();
-        LinearCka.selfTerm(ms);
-        selfMs = Math.min(selfMs, (System.nanoTime() - t0) / 1e6);
-        t0 = System.nanoTime();
-        LinearCka.compute(ms, mp, termS, termP);
-        crossMs = Math.min(crossMs, (System.nanoTime() - t0) / 1e6);
-      }
-      double prevMs = (arrived.get(s + " PREVIOUS") - committed[s]) / 1e6;
-      double lastMs = (Math.max(arrived.get(s + " PREVIOUS"), arrived.get(s + " FIRST")) - committed[s]) / 1e6;
-      ComparisonResult r = results.get(s + " PREVIOUS");
-      ComparisonResult f = results.get(s + " FIRST");
-      boolean two = f.getB().getStep() != r.getB().getStep();
-      // compute_ms of a checkpoint's distinct comparisons add up to its engine cost (its one k-NN pass is in the first).
-      long computeMs = r.getComputeMillis() + (two ? f.getComputeMillis() : 0);
-      if (Math.abs(r.getMeanJaccard() - alone.meanJaccard()) > 1e-12) {
-        throw new IllegalStateException("pipeline mean Jaccard " + r.getMeanJaccard() + " != engine " + alone.meanJaccard());
-      }
-      System.out.printf(Locale.ROOT,
-          "step %d (%s): engine cost in the pipeline %d ms (previous %d ms + first %d ms) vs one k-NN pass of the checkpoint alone %.0f ms "
-              + "(best of 3): ratio %.2f (target <= 1.3); linear CKA alone %.0f ms per comparison, with both spaces' kept terms %.0f ms "
-              + "(the cross term; a checkpoint's own term once: %.0f ms) (best of 3; %.0f%%, %.0f%% and %.0f%% of the pass); "
-              + "direct compare of the pair alone %.0f ms%n",
-          s, two ? "previous and first: 2 references" : "first = previous: 1 reference", computeMs, r.getComputeMillis(), two ? f.getComputeMillis() : 0,
-          knnMs, computeMs / knnMs, ckaMs, crossMs, selfMs, 100 * ckaMs / knnMs, 100 * crossMs / knnMs, 100 * selfMs / knnMs, aloneMs);
-      if (two) {
-        // Same machine state for both: the first comparison ran no k-NN pass (merge + CKA), the previous one ran the
-        // checkpoint's pass too, so their difference is that pass as the pipeline ran it (beside the sink's indexing).
-        long passInPipeline = r.getComputeMillis() - f.getComputeMillis();
-        System.out.printf(Locale.ROOT,
-            "step %d: in the pipeline, its k-NN pass ≈ previous − first = %d ms, each reference's merge + CKA ≈ %d ms: cost / pass = %.2f; "
-                + "without CKA ≈ %.2f%n",
-            s, passInPipeline, f.getComputeMillis(), computeMs / (double) passInPipeline,
-            (computeMs - 2 * Math.min(crossMs, f.getComputeMillis())) / passInPipeline);
-      }
-      System.out.printf(Locale.ROOT,
-          "step %d: completed→PREVIOUS result %.0f ms, →last result %.0f ms (the rest beyond the engine %.0f ms: validate, re-emit for indexing, "
-              + "load from RocksDB, keep the lists, commit); latency/one-pass %.2f; publish %.0f ms; mean_jaccard %.4f%n",
-          s, prevMs, lastMs, lastMs - computeMs, lastMs / knnMs, publishNanos[s] / 1e6, r.getMeanJaccard());
-    }
-    System.out.println("load average at end: " + loadAverage());
-    deleteTopics(bootstrap, run, connectorTopic == null);
-    if (connectorTopic == null) {
-      System.out.println("indexed: skipped: no Vectory sink connector at " + connect + " (start it to measure completed→indexed in OpenSearch)");
+    Run whole = run(launch, serdes, cps, ids, "one instance, every core", 1, false, 0);
+    Run one = null;
+    Run many = null;
+    String noScaleout = null;
+    if (instances == 1) {
+      noScaleout = "--instances 1";
+    } else if (cores < instances) {
+      noScaleout = "only " + cores + " cores for " + instances + " one-core instances";
     } else {
-      OpenSearchClient os = OpenSearchClients.open(OpenSearchClients.Settings.of(opensearch, Duration.ofSeconds(5)));
-      try {
-        pollIndexed(os, opensearch, run, steps, committed);
-      } finally {
-        OpenSearchClients.close(os);
+      one = run(launch, serdes, cps, ids, "one instance on one core", 1, true, 0);
+      int queries = sample > 0 ? sample : rows;
+      many = run(launch, serdes, cps, ids, instances + " instances on one core each", instances, true, (queries + instances - 1) / instances);
+    }
+
+    // The engine alone on the same data with the pipeline stopped: one k-NN pass of a checkpoint on every core.
+    CompareOptions o = new CompareOptions(config.k(), Metric.COSINE, Metric.COSINE, config.includeSelf(), sample, config.seed());
+    int[] queries = SpaceComparator.queryRows(rows, o);
+    FloatMatrix last = FloatMatrix.of(cps.get(steps - 1));
+    double knnMs = Double.MAX_VALUE;
+    for (int rep = 0; rep < 3; rep++) {
+      long t0 = System.nanoTime();
+      KnnLists.compute(last, Metric.COSINE, config.k(), config.includeSelf(), queries, ProgressListener.NONE);
+      knnMs = Math.min(knnMs, (System.nanoTime() - t0) / 1e6);
+      if (knnMs > 20_000) break; // long passes vary little; one is enough
+    }
+    String loadEnd = loadAverage();
+
+    System.out.printf(Locale.ROOT, "data: %d × %d float32 (seeded clusters), k=%d, cosine, self %s, %s; %d checkpoints; %s; %d cores%n",
+        rows, dim, config.k(), config.includeSelf() ? "counted" : "excluded",
+        sample == 0 ? "exact" : sample + " sampled queries (95% CI)", steps, registry.isBlank() ? "single-object encoding" : "registry encoding", cores);
+    System.out.printf(Locale.ROOT, "load average: %s at start, %s at end%s%n", loadStart, loadEnd,
+        quiet(loadStart) && quiet(loadEnd) ? "" : " — NOT QUIET (1-min load above 1.2): these figures are not a result");
+    System.out.printf(Locale.ROOT, "one k-NN pass alone (every core, pipeline stopped, best of up to 3): %.0f ms%n", knnMs);
+    for (Run r : new Run[] {whole, one, many}) {
+      if (r == null) continue;
+      for (int s = 1; s < steps; s++) {
+        System.out.printf(Locale.ROOT, "%s: step %d (%s): completed→last result %.0f ms; engine cost (sum of compute_ms) %d ms; mean_jaccard %.4f%n",
+            r.name, s, s == 1 ? "first = previous: 1 reference" : "previous and first: 2 references", r.latencyMs[s], r.computeMs[s], r.meanJaccard[s]);
+      }
+    }
+    double overKnn = whole.max() / knnMs;
+    double budget = 1.3 * knnMs + 10_000;
+    System.out.printf(Locale.ROOT, "one instance: slowest step %.0f ms = %.2f × the pass alone; budget 1.3 × pass + 10 s = %.0f ms: %s%n",
+        whole.max(), overKnn, budget, whole.max() <= budget ? "within" : "OVER");
+    String scaleout;
+    if (many == null) {
+      System.out.println("scale-out: not measured (" + noScaleout + ")");
+      scaleout = "na";
+    } else {
+      double ratio = many.mean() / one.mean();
+      System.out.printf(Locale.ROOT, "scale-out: %d one-core instances %.0f ms mean per checkpoint vs one one-core instance %.0f ms: %.2f (target <= 0.6)%n",
+          instances, many.mean(), one.mean(), ratio);
+      scaleout = String.format(Locale.ROOT, "%.2f", ratio);
+    }
+    System.out.printf(Locale.ROOT, "latency_over_knn=%.2f scaleout=%s%n", overKnn, scaleout);
+  }
+
+  /** How to start an instance: this file, source-launched, in a child JVM sized for the checkpoints. */
+  record Launch(String bootstrap, String registry, int rows, int dim) {
+    Process start(String app, String prefix, int index, boolean oneCore, int shardRows, Path log) throws IOException {
+      List<String> cmd = new ArrayList<>();
+      if (oneCore) cmd.addAll(List.of("taskset", "-c", Integer.toString(index)));
+      // Room for two spaces being read, one cached, and the stores' buffers.
+      long heapMb = Math.min(8192, Math.max(1024, 6L * rows * dim * 4 / (1 << 20) + 512));
+      cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx" + heapMb + "m"));
+      if (oneCore) cmd.add("-XX:ActiveProcessorCount=1");
+      cmd.addAll(List.of("--enable-native-access=ALL-UNNAMED", "--add-modules", "jdk.incubator.vector",
+          "-Dlog4j2.configurationFile=bench/pipeline/log4j2.xml", "-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"),
+          "-cp", System.getProperty("java.class.path"), "bench/pipeline/PipelineBench.java", "--instance",
+          "--bootstrap-servers", bootstrap, "--schema-registry", registry.isBlank() ? "none" : registry,
+          "--app", app, "--prefix", prefix, "--shard-rows", Integer.toString(shardRows)));
+      return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    }
+  }
+
+  /** One pipeline set-up on fresh topics: start its instances, publish every checkpoint in turn, time each. */
+  static Run run(Launch launch, EventSerdes serdes, List<float[][]> cps, List<String> ids, String name, int instances, boolean oneCore,
+      int shardRows) throws Exception {
+    String run = "bench-" + Long.toString(System.currentTimeMillis(), 36);
+    Topics topics = Topics.withPrefix(run + ".");
+    Path logs = Path.of(System.getProperty("java.io.tmpdir"));
+    System.err.printf(Locale.ROOT, "bench: %s (%s, k-NN shards of %s queries) ...%n", name, run, shardRows == 0 ? "all" : Integer.toString(shardRows));
+    PipelineRunner.createTopics(PipelineRunner.streamsProperties(launch.bootstrap(), run, logs), topics, Math.max(4, 2 * instances));
+    List<Process> children = new ArrayList<>();
+    int steps = cps.size();
+    double[] latency = new double[steps];
+    long[] compute = new long[steps];
+    double[] jaccard = new double[steps];
+    Map<String, ComparisonResult> results = new ConcurrentHashMap<>();
+    Map<String, Long> arrived = new ConcurrentHashMap<>();
+    Thread reader = null;
+    try {
+      for (int i = 0; i < instances; i++) {
+        Path log = logs.resolve(run + "-instance-" + i + ".log");
+        children.add(launch.start(run, run + ".", i, oneCore, shardRows, log));
+        awaitLine(children.get(i), log, "RUNNING", Duration.ofMinutes(2));
+      }
+      awaitStable(launch.bootstrap(), List.of(run, run + "-compare"), instances, Duration.ofMinutes(2));
+      reader = readResults(launch.bootstrap(), topics, serdes, results, arrived);
+      try (CheckpointPublisher publisher = CheckpointPublisher.builder(launch.bootstrap()).serdes(serdes).topics(topics).build()) {
+        for (int s = 0; s < steps; s++) {
+          long t0 = System.nanoTime();
+          publisher.publish(run, "head", s, ids, cps.get(s), SpaceDescription.of("synthetic-clusters", "bench"));
+          long committed = System.nanoTime();
+          System.err.printf(Locale.ROOT, "bench: %s: published step %d in %.0f ms%n", name, s, (committed - t0) / 1e6);
+          if (s == 0) continue;
+          long deadline = committed + Duration.ofMinutes(30).toNanos();
+          String prev = s + " PREVIOUS", first = s + " FIRST";
+          long lastLine = System.nanoTime();
+          while (!(arrived.containsKey(prev) && arrived.containsKey(first))) {
+            if (System.nanoTime() > deadline) throw new IllegalStateException(name + ": no comparison for step " + s + " within 30 min; see " + logs);
+            for (Process p : children) if (!p.isAlive()) throw new IllegalStateException(name + ": an instance exited " + p.exitValue() + "; see " + logs);
+            if (System.nanoTime() - lastLine > 10e9) {
+              System.err.printf(Locale.ROOT, "bench: %s: step %d: waiting %.0f s%n", name, s, (System.nanoTime() - committed) / 1e9);
+              lastLine = System.nanoTime();
+            }
+            Thread.sleep(2);
+          }
+          latency[s] = (Math.max(arrived.get(prev), arrived.get(first)) - committed) / 1e6;
+          ComparisonResult r = results.get(prev), f = results.get(first);
+          compute[s] = r.getComputeMillis() + (f.getB().getStep() != r.getB().getStep() ? f.getComputeMillis() : 0);
+          jaccard[s] = r.getMeanJaccard();
+          System.err.printf(Locale.ROOT, "bench: %s: step %d compared in %.0f ms%n", name, s, latency[s]);
+        }
+      }
+    } finally {
+      if (reader != null) reader.interrupt();
+      for (Process p : children) p.getOutputStream().close(); // an instance stops when its stdin closes
+      for (Process p : children) if (!p.waitFor(60, TimeUnit.SECONDS)) p.destroyForcibly().waitFor();
+      deleteTopics(launch.bootstrap(), run);
+    }
+    return new Run(name, latency, compute, jaccard);
+  }
+
+  /** Child mode: one pipeline instance until its stdin closes. */
+  static void runInstance(String[] args) throws Exception {
+    String registry = arg(args, "--schema-registry", "none");
+    EventSerdes serdes = registry.equals("none") ? EventSerdes.singleObject() : EventSerdes.registry(Map.of("schema.registry.url", registry));
+    Topics topics = Topics.withPrefix(arg(args, "--prefix", ""));
+    PipelineConfig config = PipelineConfig.defaults(topics, serdes).withShardRows(Integer.parseInt(arg(args, "--shard-rows", "0")));
+    Properties props = PipelineRunner.streamsProperties(arg(args, "--bootstrap-servers", "127.0.0.1:9092"), arg(args, "--app", "bench"),
+        Files.createTempDirectory("vectory-bench-state"));
+    props.put("consumer.session.timeout.ms", "10000");
+    try (PipelineRunner runner = PipelineRunner.start(config, props, 4, null, Duration.ofMinutes(2))) {
+      System.out.println("RUNNING " + Runtime.getRuntime().availableProcessors() + " core(s)");
+      System.out.flush();
+      while (System.in.read() >= 0) {
+        // wait for the parent to close stdin
       }
     }
   }
 
-  /** Polls OpenSearch until each step's comparison is searchable: the completed→indexed latency. */
-  static void pollIndexed(OpenSearchClient os, String opensearch, String run, int steps, long[] committed) throws InterruptedException {
-    for (int s = 1; s < steps; s++) {
-      long until = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-      Long seen = null;
-      while (System.nanoTime() < until && seen == null) {
-        if (indexed(os, run, s)) seen = System.nanoTime();
-        else Thread.sleep(20);
-      }
-      System.out.println(seen == null
-          ? "step " + s + ": not in " + opensearch + "/" + IndexNames.defaults().comparisons() + " after 2 min"
-          : String.format(Locale.ROOT, "step %d: completed→comparison searchable in OpenSearch ≤ %.0f ms (polled every 20 ms after the results arrived)",
-              s, (seen - committed[s]) / 1e6));
+  static void awaitLine(Process p, Path log, String line, Duration timeout) throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!Files.readString(log).contains(line)) {
+      if (!p.isAlive()) throw new IllegalStateException("an instance exited " + p.exitValue() + ":\n" + Files.readString(log));
+      if (System.nanoTime() > deadline) throw new IllegalStateException("an instance not " + line + " after " + timeout + ":\n" + Files.readString(log));
+      Thread.sleep(100);
     }
   }
 
-  /** Removes this run's changelogs, and its private topics when it had them. */
-  static void deleteTopics(String bootstrap, String run, boolean privateTopics) {
+  /** Waits until each group has this many members, so no rebalance lands inside a measured checkpoint. */
+  static void awaitStable(String bootstrap, List<String> groups, int members, Duration timeout) throws Exception {
     Properties p = new Properties();
     p.put("bootstrap.servers", bootstrap);
-    try (var admin = org.apache.kafka.clients.admin.Admin.create(p)) {
-      var names = admin.listTopics().names().get().stream().filter(n -> n.startsWith(run + (privateTopics ? "" : "-"))).toList();
+    try (Admin admin = Admin.create(p)) {
+      long deadline = System.nanoTime() + timeout.toNanos();
+      while (true) {
+        var all = admin.describeConsumerGroups(groups).all().get();
+        if (all.values().stream().allMatch(d -> d.members().size() == members && d.groupState().toString().equals("STABLE"))) return;
+        if (System.nanoTime() > deadline) throw new IllegalStateException("groups not stable with " + members + " members: " + all);
+        Thread.sleep(200);
+      }
+    }
+  }
+
+  /** Reads the run's committed comparisons as they come, noting when each arrived. */
+  static Thread readResults(String bootstrap, Topics topics, EventSerdes serdes, Map<String, ComparisonResult> results, Map<String, Long> arrived) {
+    Properties p = new Properties();
+    p.put("bootstrap.servers", bootstrap);
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    Deserializer<ComparisonResult> de = topics.comparisons.valueSerde(serdes).deserializer();
+    KafkaConsumer<String, ComparisonResult> c = new KafkaConsumer<>(p, new StringDeserializer(), de);
+    List<TopicPartition> parts = c.partitionsFor(topics.comparisons.name(), Duration.ofSeconds(30)).stream()
+        .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+    c.assign(parts);
+    c.seekToBeginning(parts);
+    Thread t = new Thread(() -> {
+      try (c) {
+        while (!Thread.currentThread().isInterrupted()) {
+          for (var r : c.poll(Duration.ofMillis(50))) {
+            String key = r.value().getA().getStep() + " " + r.value().getRelation();
+            arrived.putIfAbsent(key, System.nanoTime());
+            results.putIfAbsent(key, r.value());
+          }
+        }
+      } catch (org.apache.kafka.common.errors.InterruptException e) {
+        // stopped
+      }
+    }, "bench-results");
+    t.setDaemon(true);
+    t.start();
+    return t;
+  }
+
+  static void deleteTopics(String bootstrap, String run) {
+    Properties p = new Properties();
+    p.put("bootstrap.servers", bootstrap);
+    try (Admin admin = Admin.create(p)) {
+      var names = admin.listTopics().names().get().stream().filter(n -> n.startsWith(run)).toList();
       admin.deleteTopics(names).all().get();
       System.err.println("bench: deleted " + names.size() + " topics of " + run);
     } catch (Exception e) {
       System.err.println("bench: could not delete the topics of " + run + ": " + e.getMessage());
     }
-  }
-
-  /** The comparisons topic the running Vectory sink connector reads, or null when none runs. */
-  static String connectorComparisonsTopic(HttpClient http, String connect) {
-    try {
-      String list = get(http, connect + "/connectors");
-      Matcher m = Pattern.compile("\"([^\"]+)\"").matcher(list);
-      while (m.find()) {
-        String cfg = get(http, connect + "/connectors/" + m.group(1) + "/config");
-        if (!cfg.contains("io.vectory.sink.OpenSearchSinkConnector")) continue;
-        String status = get(http, connect + "/connectors/" + m.group(1) + "/status");
-        if (!status.contains("RUNNING")) continue;
-        Matcher t = Pattern.compile("\"topic\\.comparisons\"\\s*:\\s*\"([^\"]+)\"").matcher(cfg);
-        return t.find() ? t.group(1) : "vectory.comparisons";
-      }
-    } catch (Exception e) {
-      System.err.println("bench: no Connect worker at " + connect + " (" + e.getMessage() + ")");
-    }
-    return null;
-  }
-
-  /** Whether the comparison of this step is searchable in the connector's comparisons index (false while it is not, or the index is missing). */
-  static boolean indexed(OpenSearchClient os, String experiment, int step) {
-    try {
-      return os.count(c -> c.index(IndexNames.defaults().comparisons()).query(q -> q.bool(b -> b
-          .filter(f -> f.term(t -> t.field("experiment").value(FieldValue.of(experiment))))
-          .filter(f -> f.term(t -> t.field("step_a").value(FieldValue.of(step))))))).count() > 0;
-    } catch (Exception e) {
-      return false;
-    }
-  }
-
-  static String get(HttpClient http, String url) throws Exception {
-    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
-    if (r.statusCode() != 200) throw new IllegalStateException(url + " → HTTP " + r.statusCode());
-    return r.body();
   }
 
   /** 50 seeded Gaussian clusters; each checkpoint moves every point by a small seeded step. */
@@ -286,10 +334,23 @@ public final class PipelineBench {
   static String loadAverage() {
     try {
       String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
-      return f[0] + " " + f[1] + " " + f[2] + " (1, 5, 15 min; " + Runtime.getRuntime().availableProcessors() + " cores)";
+      return f[0] + " " + f[1] + " " + f[2] + " (1, 5, 15 min)";
     } catch (Exception e) {
       return "unknown (" + e.getMessage() + ")";
     }
+  }
+
+  static boolean quiet(String load) {
+    try {
+      return Double.parseDouble(load.split(" ")[0]) < 1.2;
+    } catch (NumberFormatException e) {
+      return false;
+    }
+  }
+
+  private static boolean has(String[] args, String name) {
+    for (String a : args) if (a.equals(name)) return true;
+    return false;
   }
 
   private static String arg(String[] args, String name, String def) {
