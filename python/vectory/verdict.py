@@ -12,5 +12,11 @@ class Verdict:
 def comparison_summary(c):
     """One line per comparison: what was compared with what, and the number."""
     b = c["b"]
+    if c.get("exact", True):
+        how = "exact"
+    else:
+        how = f"sampled: {c.get('queries')} queries"
+        if c.get("ci_low") is not None:
+            how += f", 95% CI [{c['ci_low']:.4f}, {c['ci_high']:.4f}]"
     return (f"{c['relation'].lower()} {b['experiment']}/{b['space']}@{b['step']}: mean Jaccard {c['mean_jaccard']:.4f} "
-            f"(k={c['k']}, n={c['n']}, {'exact' if c.get('exact', True) else 'sampled'})")
+            f"(k={c['k']}, n={c['n']}, {how})")

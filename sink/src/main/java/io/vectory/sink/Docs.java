@@ -61,6 +61,9 @@ public final class Docs {
     d.put("exact", r.getExact());
     d.put("n", r.getN());
     d.put("mean_jaccard", r.getMeanJaccard());
+    d.put("queries", r.getQueries());
+    d.put("ci_low", r.getCiLow());
+    d.put("ci_high", r.getCiHigh());
     for (int i = 0; i < 10; i++) d.put("hist_" + i, r.getHistogram().get(i));
     d.put("label_means", new LinkedHashMap<>(r.getLabelMeans()));
     d.put("cka", r.getCka());
@@ -87,6 +90,9 @@ public final class Docs {
         .setExact(!Boolean.FALSE.equals(d.get("exact")))
         .setN(lng(d, "n"))
         .setMeanJaccard(dbl(d, "mean_jaccard"))
+        .setQueries(d.get("queries") == null ? null : lng(d, "queries"))
+        .setCiLow(d.get("ci_low") == null ? null : dbl(d, "ci_low"))
+        .setCiHigh(d.get("ci_high") == null ? null : dbl(d, "ci_high"))
         .setHistogram(hist)
         .setLabelMeans(labels)
         .setCka(d.get("cka") == null ? null : dbl(d, "cka"))

@@ -28,6 +28,9 @@ public final class ComparisonResults {
         .setMeanJaccard(out.meanJaccard())
         .setHistogram(hist)
         .setLabelMeans(labelMeans)
+        .setQueries((long) out.queryRows().length)
+        .setCiLow(out.exact() ? null : out.ciLow())
+        .setCiHigh(out.exact() ? null : out.ciHigh())
         // CKA is undefined for a constant space; the schema carries that as null.
         .setCka(Double.isFinite(out.cka()) ? out.cka() : null);
   }

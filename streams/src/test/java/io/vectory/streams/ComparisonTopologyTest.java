@@ -166,6 +166,24 @@ class ComparisonTopologyTest {
   }
 
   @Test
+  void aCheckpointAboveTheSampleSizeIsComparedOnSampledQueriesWithItsConfidenceInterval() {
+    start(config().withSampling(1000, 300)); // 1,307 rows > 1,000: 300 seeded queries
+    float[][] v0 = data.base, v1 = data.perturbed(0.05, 1);
+    send("e1", checkpoint("e1", 0, v0));
+    send("e1", checkpoint("e1", 1, v1));
+    ComparisonResult r = results.readValuesToList().get(0);
+    var expected = SpaceComparator.compare(FloatMatrix.of(v1), FloatMatrix.of(v0),
+        new CompareOptions(10, Metric.COSINE, Metric.COSINE, false, 300, config().seed()), ProgressListener.NONE);
+    assertFalse(r.getExact());
+    assertEquals(300L, r.getQueries());
+    assertEquals(expected.meanJaccard(), r.getMeanJaccard(), 1e-12, "the engine's sampled mean on the same queries");
+    assertEquals(expected.ciLow(), r.getCiLow(), 1e-12);
+    assertEquals(expected.ciHigh(), r.getCiHigh(), 1e-12);
+    assertTrue(r.getCiLow() < r.getMeanJaccard() && r.getMeanJaccard() < r.getCiHigh(), () -> "CI around the mean: " + r);
+    assertEquals(300L, r.getHistogram().stream().mapToLong(Long::longValue).sum(), "the histogram counts the sampled queries");
+  }
+
+  @Test
   void aFailedComparisonIsDeadLetteredWithTheCompletionNotInsteadOfIt() {
     start(config().withCompare(data.rows(), false, 0)); // k = n: no k-NN list can be made
     send("e1", checkpoint("e1", 0, data.base));

@@ -237,6 +237,9 @@ final class Verdicts implements AutoCloseable {
     m.put("exact", c.getExact());
     m.put("n", c.getN());
     m.put("mean_jaccard", c.getMeanJaccard());
+    m.put("queries", c.getQueries());
+    m.put("ci_low", c.getCiLow());
+    m.put("ci_high", c.getCiHigh());
     m.put("histogram", c.getHistogram());
     m.put("label_means", c.getLabelMeans());
     m.put("cka", c.getCka());
