@@ -25,6 +25,7 @@ import io.vectory.avro.StoredPins;
 import io.vectory.avro.StoredSpace;
 import io.vectory.core.compare.CompareOptions;
 import io.vectory.core.compare.ComparisonOutcome;
+import io.vectory.core.compare.ExactKnn;
 import io.vectory.core.compare.KnnLists;
 import io.vectory.core.compare.LinearCka;
 import io.vectory.core.compare.SpaceComparator;
@@ -79,6 +80,8 @@ final class CheckpointProcessor implements Processor<String, SpecificRecord, Str
   private KeyValueStore<String, StoredSpace> spaces;
   private KeyValueStore<String, StoredPins> pins;
   private KeyValueStore<String, StoredKnnLists> knn;
+  /** Answers of a tiled pass's shards until the last one comes (each holds every row's partial lists and distances). */
+  private KeyValueStore<String, WorkDone> knnShards;
   private KeyValueStore<String, StoredJob> jobs;
 
   CheckpointProcessor(PipelineConfig config, ComparisonEngine engine) {
@@ -95,6 +98,7 @@ final class CheckpointProcessor implements Processor<String, SpecificRecord, Str
     this.spaces = context.getStateStore(ComparisonTopology.SPACE_STORE);
     this.pins = context.getStateStore(ComparisonTopology.PIN_STORE);
     this.knn = context.getStateStore(ComparisonTopology.KNN_STORE);
+    this.knnShards = context.getStateStore(ComparisonTopology.KNN_SHARD_STORE);
     this.jobs = context.getStateStore(ComparisonTopology.JOB_STORE);
     // Beside the application's state folder, not in the task's (a failed exactly-once task's state is rebuilt).
     java.io.File appDir = context.stateDir().getAbsoluteFile().getParentFile();
@@ -366,6 +370,7 @@ final class CheckpointProcessor implements Processor<String, SpecificRecord, Str
     log.info("k-NN lists kept for {} do not serve k={}, {}; computing them again", CheckpointNames.of(j.getCheckpoint()), config.k(),
         config.includeSelf() ? "self included" : "self excluded");
     knn.delete(key);
+    clearTileShards(key);
     int shards = WorkShards.count(queries(j.getSource(), j.getMetric()), config.shardRows());
     j.setShards(shards);
     j.setShardsDone(0);
@@ -402,10 +407,20 @@ final class CheckpointProcessor implements Processor<String, SpecificRecord, Str
       switch (d.getKind()) {
         case KNN -> {
           String shardKey = key + "#" + String.format("%06d", d.getShard());
-          if (j.getShardsDone() < j.getShards() && knn.get(shardKey) == null) {
-            SpaceLocation where = j.getSource();
-            io.vectory.core.compare.Metric metric = coreMetric(j.getMetric());
-            int[] queries = WorkShards.queryRows(where.getRows(), config.k(), metric, config.includeSelf(), config.sampleFor(where.getRows()), config.seed());
+          SpaceLocation where = j.getSource();
+          io.vectory.core.compare.Metric metric = coreMetric(j.getMetric());
+          int[] queries = WorkShards.queryRows(where.getRows(), config.k(), metric, config.includeSelf(), config.sampleFor(where.getRows()), config.seed());
+          if (WorkShards.tiled(queries, j.getShards(), where.getRows(), config.k())) {
+            if (j.getShardsDone() < j.getShards() && knnShards.get(shardKey) == null) {
+              j.setShardsDone(j.getShardsDone() + 1);
+              j.setKnnMillis(j.getKnnMillis() + d.getComputeMillis());
+              if (j.getShardsDone() == j.getShards()) {
+                knn.put(key, KnnListsState.stored(mergeTiles(d, key, where.getRows(), metric, j.getShards())));
+              } else {
+                knnShards.put(shardKey, d);
+              }
+            }
+          } else if (j.getShardsDone() < j.getShards() && knn.get(shardKey) == null) {
             int nq = queries == null ? where.getRows() : queries.length;
             int from = WorkShards.from(nq, j.getShards(), d.getShard()), to = WorkShards.from(nq, j.getShards(), d.getShard() + 1);
             int[] rows = WorkShards.shardRows(where.getRows(), queries, j.getShards(), from, to);
@@ -495,6 +510,19 @@ final class CheckpointProcessor implements Processor<String, SpecificRecord, Str
     List<PendingComparison> left = new ArrayList<>(j.getPending());
     left.remove(p);
     j.setPending(left);
+  }
+
+  /** The whole pass's lists from a tiled pass's shards (the last one given, the others from the store, then removed). */
+  private KnnLists mergeTiles(WorkDone last, String key, int n, io.vectory.core.compare.Metric metric, int shards) {
+    List<ExactKnn.ShardLists> parts = new ArrayList<>(shards);
+    for (int i = 0; i < shards; i++) {
+      String shardKey = key + "#" + String.format("%06d", i);
+      WorkDone d = i == last.getShard() ? last : knnShards.get(shardKey);
+      if (d == null) throw new IllegalStateException("k-NN shard " + shardKey + " counted done but not stored");
+      parts.add(new ExactKnn.ShardLists(n, config.k(), KnnLists.unpack(d.getNeighbours()), WorkShards.unpackDistances(d.getDistances())));
+      if (i != last.getShard()) knnShards.delete(shardKey);
+    }
+    return new KnnLists(n, config.k(), metric, config.includeSelf(), null, ExactKnn.mergeShards(parts));
   }
 
   /** The whole pass's lists from its shards (the last one given, the others from the store, which are then removed). */
@@ -740,8 +768,18 @@ final class CheckpointProcessor implements Processor<String, SpecificRecord, Str
       while (it.hasNext()) lists.add(it.next().key); // the whole pass's lists and any shards of it
     }
     for (String k : lists) knn.delete(k);
+    clearTileShards(prefix);
     jobs.delete(prefix);
     checkpoints.delete(prefix);
+  }
+
+  /** Drops a checkpoint's stored tiled-shard answers (a pass dropped or started again). */
+  private void clearTileShards(String prefix) {
+    List<String> parts = new ArrayList<>();
+    try (KeyValueIterator<String, WorkDone> it = knnShards.prefixScan(prefix, KEYS)) {
+      while (it.hasNext()) parts.add(it.next().key);
+    }
+    for (String k : parts) knnShards.delete(k);
   }
 
   private void deleteChunks(CheckpointKey ck) {

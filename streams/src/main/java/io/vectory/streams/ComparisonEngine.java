@@ -2,6 +2,7 @@ package io.vectory.streams;
 
 import io.vectory.core.compare.CompareOptions;
 import io.vectory.core.compare.ComparisonOutcome;
+import io.vectory.core.compare.ExactKnn;
 import io.vectory.core.compare.KnnLists;
 import io.vectory.core.compare.Metric;
 import io.vectory.core.compare.ProgressListener;
@@ -18,6 +19,11 @@ public interface ComparisonEngine {
 
   /** {@link KnnLists#compute} without progress. */
   KnnLists knn(FloatMatrix vectors, Metric metric, int k, boolean includeSelf, int[] queryRows);
+
+  /** Shard {@code shard} of {@code shards} of an exact self-join ({@link ExactKnn#searchShard}). */
+  default ExactKnn.ShardLists knnShard(FloatMatrix vectors, Metric metric, int k, boolean includeSelf, int shard, int shards) {
+    return ExactKnn.searchShard(vectors, metric, k, includeSelf, shard, shards, ProgressListener.NONE);
+  }
 
   /** Two spaces' kept lists and their linear CKA computed elsewhere ({@link SpaceComparator#compare(KnnLists, KnnLists, CompareOptions, double)}). */
   ComparisonOutcome merge(KnnLists listsA, KnnLists listsB, CompareOptions options, double cka);

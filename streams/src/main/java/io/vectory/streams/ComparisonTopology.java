@@ -6,6 +6,7 @@ import io.vectory.avro.StoredJob;
 import io.vectory.avro.StoredKnnLists;
 import io.vectory.avro.StoredPins;
 import io.vectory.avro.StoredSpace;
+import io.vectory.avro.WorkDone;
 import io.vectory.schemas.EventSerdes;
 import io.vectory.schemas.TopicSpec;
 import io.vectory.schemas.Topics;
@@ -49,6 +50,8 @@ public final class ComparisonTopology {
   public static final String SPACE_STORE = "vectory-spaces";
   /** Per retained checkpoint (same key as its state): its exact k-NN lists, computed once on acceptance. */
   public static final String KNN_STORE = "vectory-knn";
+  /** A tiled k-NN pass's shard answers until its last shard comes, then merged into {@link #KNN_STORE}. */
+  public static final String KNN_SHARD_STORE = "vectory-knn-shards";
   /** Per accepted checkpoint: where its events are, what comparisons need of its rows, its comparisons waiting for work. */
   public static final String JOB_STORE = "vectory-jobs";
   /** Per experiment: pinned reference checkpoints. */
@@ -79,6 +82,7 @@ public final class ComparisonTopology {
     t.addStateStore(store(SPACE_STORE, StoredSpace.class), PROCESSOR);
     t.addStateStore(store(PIN_STORE, StoredPins.class), PROCESSOR);
     t.addStateStore(store(KNN_STORE, StoredKnnLists.class), PROCESSOR);
+    t.addStateStore(store(KNN_SHARD_STORE, WorkDone.class), PROCESSOR);
     t.addStateStore(store(JOB_STORE, StoredJob.class), PROCESSOR);
     t.addSink(WORK_SINK, topics.compareWork.name(), Serdes.String().serializer(), values(topics.compareWork, serdes), PROCESSOR);
     t.addSink(INDEXED_SINK, topics.indexedSpaces.name(), Serdes.String().serializer(), values(topics.indexedSpaces, serdes), PROCESSOR);

@@ -58,9 +58,14 @@ final class WorkHandler {
       case KNN -> {
         int rows = a.vectors().rows();
         int[] queries = WorkShards.queryRows(rows, w.getK(), metric, w.getIncludeSelf(), w.getSample(), w.getSeed());
-        int[] shard = WorkShards.shardRows(rows, queries, w.getShards(), w.getQueryFrom(), w.getQueryTo());
-        KnnLists lists = engine.knn(a.vectors(), metric, w.getK(), w.getIncludeSelf(), shard);
-        done.setNeighbours(KnnLists.pack(lists.neighbours()));
+        if (WorkShards.tiled(queries, w.getShards(), rows, w.getK())) {
+          var part = engine.knnShard(a.vectors(), metric, w.getK(), w.getIncludeSelf(), w.getShard(), w.getShards());
+          done.setNeighbours(KnnLists.pack(part.neighbours())).setDistances(WorkShards.packDistances(part.distances()));
+        } else {
+          int[] shard = WorkShards.shardRows(rows, queries, w.getShards(), w.getQueryFrom(), w.getQueryTo());
+          KnnLists lists = engine.knn(a.vectors(), metric, w.getK(), w.getIncludeSelf(), shard);
+          done.setNeighbours(KnnLists.pack(lists.neighbours()));
+        }
       }
       case CKA -> {
         Space b = reader.read(w.getReference(), w.getReferenceSource());

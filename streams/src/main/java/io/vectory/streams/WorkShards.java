@@ -3,13 +3,17 @@ package io.vectory.streams;
 import io.vectory.core.compare.CompareOptions;
 import io.vectory.core.compare.Metric;
 import io.vectory.core.compare.SpaceComparator;
+import io.vectory.core.compare.ExactKnn;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
- * How a checkpoint's k-NN pass splits into shards: ranges of its query rows (every row, or the seeded sample), taken in
- * order, so concatenating the shards' lists in shard order gives the lists of the whole pass, exactly and
- * deterministically. One shard runs the symmetric self-join (each pair's product computed once, about 1.8× cheaper
- * than the same rows as queries); more shards let several workers share one checkpoint.
+ * How a checkpoint's k-NN pass splits into shards. Every row a query (exact): the symmetric self-join's tile pairs
+ * split in equal ranges ({@link ExactKnn#searchShard}), each pair's product computed once over all shards as in one
+ * pass, the shards' lists merged by exact distance ({@link ExactKnn#mergeShards}). Sampled queries: ranges of the
+ * query rows, taken in order, so concatenating the shards' lists in shard order gives the whole pass's. Either way the
+ * result is the one pass's, exactly and deterministically; more shards let several workers share one checkpoint.
  */
 final class WorkShards {
   private WorkShards() {}
@@ -23,6 +27,27 @@ final class WorkShards {
   /** First query (index into the query rows) of shard {@code shard} of {@code shards}: equal ranges, the remainder spread. */
   static int from(int queries, int shards, int shard) {
     return (int) ((long) queries * shard / shards);
+  }
+
+  /**
+   * Whether a pass's shards split the self-join's tiles (every row a query, several shards) rather than query ranges:
+   * also only while a shard's answer (every row's k neighbours and exact distances, 12 bytes each) fits in a message.
+   */
+  static boolean tiled(int[] queryRows, int shards, int rows, int k) {
+    return queryRows == null && shards > 1 && (long) rows * k * 12 + (1 << 20) <= ComparisonTopology.MAX_MESSAGE_BYTES;
+  }
+
+  /** A tiled shard's exact distances as little-endian float64. */
+  static ByteBuffer packDistances(double[] d) {
+    ByteBuffer b = ByteBuffer.allocate(Math.multiplyExact(d.length, 8)).order(ByteOrder.LITTLE_ENDIAN);
+    b.asDoubleBuffer().put(d);
+    return b;
+  }
+
+  static double[] unpackDistances(ByteBuffer b) {
+    double[] d = new double[b.remaining() / 8];
+    b.duplicate().order(ByteOrder.LITTLE_ENDIAN).asDoubleBuffer().get(d);
+    return d;
   }
 
   /** The query rows of a checkpoint of {@code rows} rows under these options: null for every row. */

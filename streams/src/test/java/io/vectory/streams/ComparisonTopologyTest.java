@@ -166,6 +166,23 @@ class ComparisonTopologyTest {
   }
 
   @Test
+  void aPassSplitInTileShardsGivesTheWholePassesComparisons() {
+    start(config().withShardRows(400)); // 1,307 rows: 4 shards of the self-join's tile pairs
+    float[][] v0 = data.base, v1 = data.perturbed(0.03, 1), v2 = data.perturbed(0.06, 2);
+    send("e1", checkpoint("e1", 0, v0));
+    send("e1", checkpoint("e1", 1, v1));
+    send("e1", checkpoint("e1", 2, v2));
+    List<ComparisonResult> rs = results.readValuesToList();
+    assertEquals(List.of("1 PREVIOUS 0", "1 FIRST 0", "2 PREVIOUS 1", "2 FIRST 0"),
+        rs.stream().map(r -> r.getA().getStep() + " " + r.getRelation() + " " + r.getB().getStep()).toList());
+    assertMatchesEngine(rs.get(0), v1, v0);
+    assertMatchesEngine(rs.get(2), v2, v1);
+    assertMatchesEngine(rs.get(3), v2, v0);
+    assertEquals(12, workers.done.stream().filter(w -> w.getKind() == io.vectory.avro.WorkKind.KNN).count(), "4 k-NN shards per checkpoint");
+    assertTrue(dead.isEmpty(), () -> "dead letters: " + dead.readValuesToList());
+  }
+
+  @Test
   void aCheckpointAboveTheSampleSizeIsComparedOnSampledQueriesWithItsConfidenceInterval() {
     start(config().withSampling(1000, 300)); // 1,307 rows > 1,000: 300 seeded queries
     float[][] v0 = data.base, v1 = data.perturbed(0.05, 1);

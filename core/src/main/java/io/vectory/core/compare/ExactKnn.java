@@ -51,14 +51,100 @@ public final class ExactKnn {
   /** The answer and how many rows needed the exhaustive double-precision re-check. */
   record Result(int[] neighbours, int rechecked) {}
 
-  static Result run(FloatMatrix m, Metric metric, int k, boolean includeSelf, int[] queryRows,
+  /**
+   * One shard's part of the self-join: for every row, its k nearest among the rows that the shard's tiles pair it
+   * with, nearest first by (exact distance, row), with those distances; a row paired with fewer than k others is
+   * padded with row -1 at distance +∞. {@link #mergeShards} of every shard's part is {@link #search} exactly.
+   */
+  public record ShardLists(int n, int k, int[] neighbours, double[] distances) {}
+
+  /**
+   * Shard {@code shard} of {@code shards} of every row's exact k nearest rows: the symmetric self-join's tile pairs
+   * (I ≤ J, in order) split in equal ranges, so the shards together compute each pair's product once, as one
+   * whole pass does, and several workers can share a pass without repeating any of it.
+   */
+  public static ShardLists searchShard(FloatMatrix m, Metric metric, int k, boolean includeSelf, int shard, int shards,
       ProgressListener progress) {
+    if (shards < 1 || shard < 0 || shard >= shards) throw new IllegalArgumentException("shard must be in 0.." + (shards - 1) + ", got " + shard);
+    Prepared p = prepare(m, metric, k);
+    int n = m.rows();
+    int nb = (n + blockOf(p.kernel) - 1) / blockOf(p.kernel);
+    long tiles = (long) nb * (nb + 1) / 2;
+    TileRange range = new TileRange(nb, (int) (tiles * shard / shards), (int) (tiles * (shard + 1) / shards));
+    int kk = Math.min(k + 8 + k / 8, includeSelf ? n : n - 1);
+    Candidates c = selfJoin(p.kernel, p.x, n, m.cols(), metric, p.norms, includeSelf, kk, range, progress);
+    int[] out = new int[Math.multiplyExact(n, k)];
+    double[] dist = new double[out.length];
+    recheck(c, p.x, n, m.cols(), metric, p.norms, p.maxNorm, k, includeSelf, null, range, out, dist);
+    return new ShardLists(n, k, out, dist);
+  }
+
+  /** Every row's k nearest from all shards' parts (any order, each shard once): equal to {@link #search}. */
+  public static int[] mergeShards(java.util.List<ShardLists> parts) {
+    int n = parts.get(0).n(), k = parts.get(0).k();
+    for (ShardLists s : parts) {
+      if (s.n() != n || s.k() != k) throw new IllegalArgumentException("shards of different passes: n " + s.n() + ", k " + s.k() + " vs " + n + ", " + k);
+    }
+    int[] out = new int[Math.multiplyExact(n, k)];
+    int[] ptr = new int[parts.size()];
+    for (int q = 0; q < n; q++) {
+      Arrays.fill(ptr, 0);
+      int base = q * k;
+      for (int r = 0; r < k; r++) {
+        int best = -1;
+        for (int t = 0; t < ptr.length; t++) {
+          if (ptr[t] >= k) continue;
+          int j = parts.get(t).neighbours()[base + ptr[t]];
+          if (j < 0) continue;
+          if (best < 0) {
+            best = t;
+            continue;
+          }
+          double e = parts.get(t).distances()[base + ptr[t]], be = parts.get(best).distances()[base + ptr[best]];
+          if (e < be || (e == be && j < parts.get(best).neighbours()[base + ptr[best]])) best = t;
+        }
+        if (best < 0) throw new IllegalArgumentException("row " + q + ": the shards hold " + r + " neighbours, expected " + k + " (a shard missing?)");
+        out[base + r] = parts.get(best).neighbours()[base + ptr[best]];
+        ptr[best]++;
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The tile pairs (I ≤ J) numbered row by row, from {@code from} to {@code to}: a shard of the self-join. Row r
+   * (block I) is paired with block J when the pair (min, max) is in the range.
+   */
+  private record TileRange(int nb, int from, int to) {
+    static TileRange all(int nb) {
+      return new TileRange(nb, 0, (int) ((long) nb * (nb + 1) / 2));
+    }
+
+    /** Number of pair (I, J), I ≤ J. */
+    int index(int i, int j) {
+      int a = Math.min(i, j), b = Math.max(i, j);
+      return a * nb - a * (a - 1) / 2 + (b - a);
+    }
+
+    boolean has(int i, int j) {
+      int t = index(i, j);
+      return t >= from && t < to;
+    }
+
+    boolean whole() {
+      return from == 0 && to == (int) ((long) nb * (nb + 1) / 2);
+    }
+  }
+
+  /** What every pass needs first: the checks, the rows' norms, the kernel. */
+  private record Prepared(float[] x, double[] norms, double maxNorm, DotKernel kernel) {}
+
+  private static Prepared prepare(FloatMatrix m, Metric metric, int k) {
     final int n = m.rows();
     final int d = m.cols();
     if (n < 2) throw new IllegalArgumentException("need at least 2 points, got " + n);
     if (d < 1) throw new IllegalArgumentException("vectors have no dimensions");
     if (k < 1 || k > n - 1) throw new IllegalArgumentException("k must be between 1 and n - 1 = " + (n - 1) + ", got " + k);
-    final float[] x = m.data();
     final double[] norms = m.rowNorms();
     double maxNorm = 0;
     for (double v : norms) maxNorm = Math.max(maxNorm, v);
@@ -69,13 +155,24 @@ public final class ExactKnn {
         }
       }
     }
+    return new Prepared(m.data(), norms, maxNorm, DotKernel.best());
+  }
+
+  static Result run(FloatMatrix m, Metric metric, int k, boolean includeSelf, int[] queryRows,
+      ProgressListener progress) {
+    final int n = m.rows();
+    final int d = m.cols();
+    final Prepared p = prepare(m, metric, k);
     final int available = includeSelf ? n : n - 1;
     final int kk = Math.min(k + 8 + k / 8, available);
-    final DotKernel kernel = DotKernel.best();
+    final TileRange all = TileRange.all((n + blockOf(p.kernel) - 1) / blockOf(p.kernel));
     final Candidates c = queryRows == null
-        ? selfJoin(kernel, x, n, d, metric, norms, includeSelf, kk, progress)
-        : queries(kernel, x, n, d, metric, norms, includeSelf, queryRows, kk, progress);
-    return recheck(c, x, n, d, metric, norms, maxNorm, k, includeSelf, queryRows);
+        ? selfJoin(p.kernel, p.x, n, d, metric, p.norms, includeSelf, kk, all, progress)
+        : queries(p.kernel, p.x, n, d, metric, p.norms, includeSelf, queryRows, kk, progress);
+    final int nq = queryRows == null ? n : queryRows.length;
+    final int[] out = new int[Math.multiplyExact(nq, k)];
+    int rechecked = recheck(c, p.x, n, d, metric, p.norms, p.maxNorm, k, includeSelf, queryRows, null, out, null);
+    return new Result(out, rechecked);
   }
 
   /** Each worker's candidate runs: for query q, (score, row) at [q·kk, (q+1)·kk) sorted; null for an idle worker. */
@@ -116,7 +213,7 @@ public final class ExactKnn {
    * columns. Memory: the normalised copy (cosine), the packed copy, n·kk per worker and one tile per worker.
    */
   private static Candidates selfJoin(DotKernel kernel, float[] x, int n, int d, Metric metric, double[] norms,
-      boolean includeSelf, int kk, ProgressListener progress) {
+      boolean includeSelf, int kk, TileRange range, ProgressListener progress) {
     final float[] xs = scaledRows(x, n, d, metric, norms);
     final float[] bias;
     if (metric == Metric.EUCLIDEAN) {
@@ -126,17 +223,19 @@ public final class ExactKnn {
       bias = null;
     }
     final int w = kernel.width();
-    final int block = Math.max(w, BLOCK / w * w);
+    final int block = blockOf(kernel);
     final int panelStep = w * d;
     final float[] packed = pack(xs, d, w, null, n);
     final int nb = (n + block - 1) / block;
-    final int tasks = nb * (nb + 1) / 2;
+    final int tasks = range.to() - range.from();
     final int[] taskQ = new int[tasks];
     final int[] taskD = new int[tasks];
-    for (int t = 0, qb = 0; qb < nb; qb++) {
-      for (int db = qb; db < nb; db++, t++) {
+    for (int t = 0, all = 0, qb = 0; qb < nb; qb++) {
+      for (int db = qb; db < nb; db++, all++) {
+        if (all < range.from() || all >= range.to()) continue;
         taskQ[t] = qb;
         taskD[t] = db;
+        t++;
       }
     }
     final int workers = Math.min(Parallel.threads(), tasks);
@@ -270,15 +369,31 @@ public final class ExactKnn {
     return new Candidates(s, r, queries, kk);
   }
 
-  /** Merges the workers' candidates, re-scores them exactly, ranks by (double distance, index), proves completeness. */
-  private static Result recheck(Candidates c, float[] x, int n, int d, Metric metric, double[] norms, double maxN,
-      int k, boolean includeSelf, int[] queryRows) {
+  /**
+   * Merges the workers' candidates, re-scores them exactly, ranks by (double distance, index), proves completeness,
+   * into {@code out} (queries·k); with a shard, among the rows its tiles pair each row with (padded with -1), and
+   * {@code dist} (when given) gets each answer's exact distance. Returns the rows that needed the exhaustive scan.
+   */
+  private static int recheck(Candidates c, float[] x, int n, int d, Metric metric, double[] norms, double maxN,
+      int k, boolean includeSelf, int[] queryRows, TileRange shard, int[] out, double[] dist) {
     final int nq = c.queries();
     final int kk = c.kk();
     final float[][] hs = c.scores();
     final int[][] hi = c.rows();
-    final int available = includeSelf ? n : n - 1;
-    final int[] out = new int[Math.multiplyExact(nq, k)];
+    final int block = blockOf(DotKernel.best());
+    // Rows each row may rank: all others (or all), or, in a shard, those of the blocks its tiles pair it with.
+    final int[] pairedByBlock;
+    if (shard == null) {
+      pairedByBlock = null;
+    } else {
+      int nb = (n + block - 1) / block;
+      pairedByBlock = new int[nb];
+      for (int i = 0; i < nb; i++) {
+        for (int j = 0; j < nb; j++) if (shard.has(i, j)) pairedByBlock[i] += Math.min(block, n - j * block);
+        if (!includeSelf && shard.has(i, i)) pairedByBlock[i]--;
+      }
+    }
+    final int everyOther = includeSelf ? n : n - 1;
     final AtomicLong rechecked = new AtomicLong();
     final double bound = boundScale(d);
     final int chunk = 512;
@@ -288,11 +403,17 @@ public final class ExactKnn {
       float[] ms = new float[kk];
       int[] mi = new int[kk];
       double[] es = new double[kk];
+      boolean[] known = new boolean[kk];
       int[] ptr = new int[live];
       for (int q = ch * chunk, end = Math.min(nq, q + chunk); q < end; q++) {
+        int qrow = queryRows == null ? q : queryRows[q];
+        int available = pairedByBlock == null ? everyOther : pairedByBlock[qrow / block];
+        int kv = Math.min(kk, available);
+        int kq = Math.min(k, available);
         Arrays.fill(ptr, 0);
+        Arrays.fill(known, false);
         int base = q * kk;
-        for (int r = 0; r < kk; r++) {
+        for (int r = 0; r < kv; r++) {
           int best = -1;
           for (int t = 0; t < live; t++) {
             if (hs[t] == null || ptr[t] >= kk) continue;
@@ -302,7 +423,6 @@ public final class ExactKnn {
           mi[r] = hi[best][base + ptr[best]];
           ptr[best]++;
         }
-        int qrow = queryRows == null ? q : queryRows[q];
         // The candidates are in float order and every float score is within eps of its exact score, so two
         // candidates more than 2·eps apart are in exact order already. Only runs of candidates closer than that
         // (which may tie or swap in double) are re-scored and sorted by (exact, index); runs past the k-th do
@@ -310,26 +430,46 @@ public final class ExactKnn {
         // rows per query instead of all kk, which was a fifth of the search (random reads of whole rows).
         double eps = bound * rowScale(metric, norms[qrow], maxN);
         double kth = Double.NaN;
-        for (int r = 0; r < k; ) {
+        for (int r = 0; r < kq; ) {
           int e = r + 1;
-          while (e < kk && (double) ms[e] - ms[e - 1] <= 2 * eps) e++;
+          while (e < kv && (double) ms[e] - ms[e - 1] <= 2 * eps) e++;
           if (e - r > 1) {
-            for (int t = r; t < e; t++) es[t] = exact(metric, x, d, norms, qrow, mi[t]);
+            for (int t = r; t < e; t++) {
+              es[t] = exact(metric, x, d, norms, qrow, mi[t]);
+              known[t] = true;
+            }
             sortByExact(es, mi, r, e);
           }
-          if (k <= e) kth = e - r > 1 ? toFloatScale(metric, es[k - 1], norms[qrow]) : ms[k - 1] + eps;
+          if (kq <= e) kth = e - r > 1 ? toFloatScale(metric, es[kq - 1], norms[qrow]) : ms[kq - 1] + eps;
           r = e;
         }
-        boolean complete = kk >= available || kth < (double) ms[kk - 1] - eps;
+        boolean complete = kv >= available || kth < (double) ms[kk - 1] - eps;
         if (complete) {
-          System.arraycopy(mi, 0, out, q * k, k);
+          System.arraycopy(mi, 0, out, q * k, kq);
+          if (dist != null) {
+            for (int r = 0; r < kq; r++) dist[q * k + r] = known[r] ? es[r] : exact(metric, x, d, norms, qrow, mi[r]);
+          }
+          pad(out, dist, q * k + kq, q * k + k);
         } else {
-          exhaustive(metric, x, n, d, norms, qrow, k, includeSelf, out, q * k);
+          exhaustive(metric, x, n, d, norms, qrow, k, includeSelf, shard, block, out, dist, q * k);
           rechecked.incrementAndGet();
         }
       }
     });
-    return new Result(out, (int) rechecked.get());
+    return (int) rechecked.get();
+  }
+
+  /** A shard's row with fewer than k paired rows: the rest is row -1 at +∞. */
+  private static void pad(int[] out, double[] dist, int from, int to) {
+    for (int i = from; i < to; i++) {
+      out[i] = -1;
+      if (dist != null) dist[i] = Double.POSITIVE_INFINITY;
+    }
+  }
+
+  private static int blockOf(DotKernel kernel) {
+    int w = kernel.width();
+    return Math.max(w, BLOCK / w * w);
   }
 
   /** Sorts es[from, to) and mi alongside by (exact score, row index); runs are short. */
@@ -462,27 +602,33 @@ public final class ExactKnn {
     } * 1.0000001 + 1e-30;
   }
 
-  /** The k nearest of row q by an exhaustive double-precision scan. */
+  /** The k nearest of row q by an exhaustive double-precision scan (in a shard, of the rows its tiles pair q with). */
   private static void exhaustive(Metric metric, float[] x, int n, int d, double[] norms, int q, int k,
-      boolean includeSelf, int[] out, int off) {
+      boolean includeSelf, TileRange shard, int block, int[] out, double[] dist, int off) {
     double[] best = new double[k];
     Arrays.fill(best, Double.POSITIVE_INFINITY);
     int[] idx = new int[k];
-    Arrays.fill(idx, Integer.MAX_VALUE);
-    for (int j = 0; j < n; j++) {
-      if (j == q && !includeSelf) continue;
-      double e = exact(metric, x, d, norms, q, j);
-      if (e < best[k - 1]) { // j increases, so an equal score never displaces a lower index
-        int p = k - 1;
-        while (p > 0 && best[p - 1] > e) {
-          best[p] = best[p - 1];
-          idx[p] = idx[p - 1];
-          p--;
+    Arrays.fill(idx, -1);
+    int found = 0;
+    for (int j0 = 0; j0 < n; j0 += block) {
+      if (shard != null && !shard.has(q / block, j0 / block)) continue;
+      for (int j = j0, end = Math.min(n, j0 + block); j < end; j++) {
+        if (j == q && !includeSelf) continue;
+        double e = exact(metric, x, d, norms, q, j);
+        if (found < k || e < best[k - 1]) { // j increases, so an equal score never displaces a lower index
+          int p = Math.min(found, k - 1);
+          while (p > 0 && best[p - 1] > e) {
+            best[p] = best[p - 1];
+            idx[p] = idx[p - 1];
+            p--;
+          }
+          best[p] = e;
+          idx[p] = j;
+          found = Math.min(k, found + 1);
         }
-        best[p] = e;
-        idx[p] = j;
       }
     }
     System.arraycopy(idx, 0, out, off, k);
+    if (dist != null) System.arraycopy(best, 0, dist, off, k);
   }
 }

@@ -185,4 +185,55 @@ class ExactKnnTest {
     assertEquals(1, nn[0], "row 1 (1e-4 off-axis) is nearer than row 2 (1.0001e-4)");
     assertTrue(ExactKnn.run(FloatMatrix.of(rows), Metric.COSINE, 1, false, null, ProgressListener.NONE).rechecked() >= 0);
   }
+
+  static int[] merged(FloatMatrix m, Metric metric, int k, boolean self, int shards) {
+    java.util.List<ExactKnn.ShardLists> parts = new java.util.ArrayList<>();
+    for (int i = shards - 1; i >= 0; i--) parts.add(ExactKnn.searchShard(m, metric, k, self, i, shards, ProgressListener.NONE));
+    return ExactKnn.mergeShards(parts);
+  }
+
+  @Test
+  void shardsOfTheSelfJoinMergeToTheWholePassExactly() {
+    // 700 rows: 3 blocks of 256, 6 tile pairs; 2, 4 and 6 shards split them unevenly across rows and blocks.
+    FloatMatrix m = gaussian(700, 24, 11);
+    for (Metric metric : Metric.values()) {
+      for (boolean self : new boolean[] {false, true}) {
+        int[] whole = ExactKnn.search(m, metric, 10, self);
+        for (int shards : new int[] {1, 2, 4, 6}) {
+          assertArrayEquals(whole, merged(m, metric, 10, self, shards), metric + " self " + self + " " + shards + " shards");
+        }
+      }
+    }
+  }
+
+  @Test
+  void shardsKeepTheTieOrderAndMoreShardsThanTilesLeaveSomeEmpty() {
+    // Integer coordinates: many exactly equal distances, so the merge's (distance, row) order decides.
+    Random r = new Random(5);
+    float[] v = new float[600 * 3];
+    for (int i = 0; i < v.length; i++) v[i] = r.nextInt(3);
+    FloatMatrix m = FloatMatrix.wrap(600, 3, v);
+    int[] whole = ExactKnn.search(m, Metric.EUCLIDEAN, 7, false);
+    assertArrayEquals(whole, merged(m, Metric.EUCLIDEAN, 7, false, 3));
+    assertArrayEquals(whole, merged(m, Metric.EUCLIDEAN, 7, false, 9)); // 6 tile pairs: 3 shards hold none
+    ExactKnn.ShardLists empty = ExactKnn.searchShard(m, Metric.EUCLIDEAN, 7, false, 0, 9, ProgressListener.NONE);
+    assertTrue(Arrays.stream(empty.neighbours()).allMatch(j -> j == -1), "a shard without tiles pairs no rows");
+  }
+
+  @Test
+  void aShardsDistancesAreTheExactOnes() {
+    FloatMatrix m = gaussian(300, 16, 2);
+    ExactKnn.ShardLists s = ExactKnn.searchShard(m, Metric.COSINE, 5, false, 1, 2, ProgressListener.NONE);
+    double[] norms = m.rowNorms();
+    for (int q = 0; q < 300; q++) {
+      for (int t = 0; t < 5; t++) {
+        int j = s.neighbours()[q * 5 + t];
+        if (j < 0) continue;
+        assertEquals(ExactKnn.exact(Metric.COSINE, m.data(), 16, norms, q, j), s.distances()[q * 5 + t], 0.0);
+        if (t > 0) assertTrue(s.distances()[q * 5 + t - 1] <= s.distances()[q * 5 + t]);
+      }
+    }
+    assertEquals("shard must be in 0..1, got 2",
+        assertThrows(IllegalArgumentException.class, () -> ExactKnn.searchShard(m, Metric.COSINE, 5, false, 2, 2, ProgressListener.NONE)).getMessage());
+  }
 }
