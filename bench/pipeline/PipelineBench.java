@@ -49,7 +49,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 public final class PipelineBench {
   private PipelineBench() {}
 
-  record Run(String name, double[] latencyMs, long[] computeMs, double[] meanJaccard) {
+  record Run(String name, double[] latencyMs, long[] computeMs, double[] meanJaccard, List<String> instances) {
     double mean() {
       double s = 0;
       for (int i = 1; i < latencyMs.length; i++) s += latencyMs[i];
@@ -89,7 +89,7 @@ public final class PipelineBench {
     for (int i = 0; i < rows; i++) ids.add("p" + i);
     Launch launch = new Launch(bootstrap, registry, rows, dim);
 
-    Run whole = run(launch, serdes, cps, ids, "one instance, every core", 1, false, 0);
+    Run whole = run(launch, serdes, cps, ids, "one instance, every core", 1, false, 0, 1);
     Run one = null;
     Run many = null;
     String noScaleout = null;
@@ -98,9 +98,9 @@ public final class PipelineBench {
     } else if (cores < instances) {
       noScaleout = "only " + cores + " cores for " + instances + " one-core instances";
     } else {
-      one = run(launch, serdes, cps, ids, "one instance on one core", 1, true, 0);
+      one = run(launch, serdes, cps, ids, "one instance on one core", 1, true, 0, 1);
       int queries = sample > 0 ? sample : rows;
-      many = run(launch, serdes, cps, ids, instances + " instances on one core each", instances, true, (queries + instances - 1) / instances);
+      many = run(launch, serdes, cps, ids, instances + " instances on one core each", instances, true, (queries + instances - 1) / instances, instances);
     }
 
     // The engine alone on the same data with the pipeline stopped: one k-NN pass of a checkpoint on every core.
@@ -119,8 +119,8 @@ public final class PipelineBench {
     System.out.printf(Locale.ROOT, "data: %d × %d float32 (seeded clusters), k=%d, cosine, self %s, %s; %d checkpoints; %s; %d cores%n",
         rows, dim, config.k(), config.includeSelf() ? "counted" : "excluded",
         sample == 0 ? "exact" : sample + " sampled queries (95% CI)", steps, registry.isBlank() ? "single-object encoding" : "registry encoding", cores);
-    System.out.printf(Locale.ROOT, "load average: %s at start, %s at end%s%n", loadStart, loadEnd,
-        quiet(loadStart) && quiet(loadEnd) ? "" : " — NOT QUIET (1-min load above 1.2): these figures are not a result");
+    System.out.printf(Locale.ROOT, "load average: %s at start%s; %s at end (this run's own load included)%n", loadStart,
+        quiet(loadStart) ? "" : " — NOT QUIET (1-min load above 1.2 before the run): these figures are not a result", loadEnd);
     System.out.printf(Locale.ROOT, "one k-NN pass alone (every core, pipeline stopped, best of up to 3): %.0f ms%n", knnMs);
     for (Run r : new Run[] {whole, one, many}) {
       if (r == null) continue;
@@ -128,6 +128,7 @@ public final class PipelineBench {
         System.out.printf(Locale.ROOT, "%s: step %d (%s): completed→last result %.0f ms; engine cost (sum of compute_ms) %d ms; mean_jaccard %.4f%n",
             r.name, s, s == 1 ? "first = previous: 1 reference" : "previous and first: 2 references", r.latencyMs[s], r.computeMs[s], r.meanJaccard[s]);
       }
+      for (String line : r.instances) System.out.println(r.name + ": " + line);
     }
     double overKnn = whole.max() / knnMs;
     double budget = 1.3 * knnMs + 10_000;
@@ -156,7 +157,7 @@ public final class PipelineBench {
       cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx" + heapMb + "m"));
       if (oneCore) cmd.add("-XX:ActiveProcessorCount=1");
       cmd.addAll(List.of("--enable-native-access=ALL-UNNAMED", "--add-modules", "jdk.incubator.vector",
-          "-Dlog4j2.configurationFile=bench/pipeline/log4j2.xml", "-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"),
+          "-Dlog4j2.configurationFile=bench/pipeline/log4j2-instance.xml", "-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"),
           "-cp", System.getProperty("java.class.path"), "bench/pipeline/PipelineBench.java", "--instance",
           "--bootstrap-servers", bootstrap, "--schema-registry", registry.isBlank() ? "none" : registry,
           "--app", app, "--prefix", prefix, "--shard-rows", Integer.toString(shardRows)));
@@ -166,7 +167,7 @@ public final class PipelineBench {
 
   /** One pipeline set-up on fresh topics: start its instances, publish every checkpoint in turn, time each. */
   static Run run(Launch launch, EventSerdes serdes, List<float[][]> cps, List<String> ids, String name, int instances, boolean oneCore,
-      int shardRows) throws Exception {
+      int shardRows, int shards) throws Exception {
     String run = "bench-" + Long.toString(System.currentTimeMillis(), 36);
     Topics topics = Topics.withPrefix(run + ".");
     Path logs = Path.of(System.getProperty("java.io.tmpdir"));
@@ -179,6 +180,8 @@ public final class PipelineBench {
     double[] jaccard = new double[steps];
     Map<String, ComparisonResult> results = new ConcurrentHashMap<>();
     Map<String, Long> arrived = new ConcurrentHashMap<>();
+    List<String> instanceLines = new ArrayList<>();
+    java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
     Thread reader = null;
     try {
       for (int i = 0; i < instances; i++) {
@@ -187,14 +190,33 @@ public final class PipelineBench {
         awaitLine(children.get(i), log, "RUNNING", Duration.ofMinutes(2));
       }
       awaitStable(launch.bootstrap(), List.of(run, run + "-compare"), instances, Duration.ofMinutes(2));
-      reader = readResults(launch.bootstrap(), topics, serdes, results, arrived);
+      reader = readResults(launch.bootstrap(), topics, serdes, results, arrived, stop);
+      java.time.LocalTime measured = null;
       try (CheckpointPublisher publisher = CheckpointPublisher.builder(launch.bootstrap()).serdes(serdes).topics(topics).build()) {
+        // Warm-up, not measured: a small pair through every instance, so no step pays for the JIT or first connections.
+        List<float[][]> warm = walk(Math.min(2000, cps.get(0).length), cps.get(0)[0].length, 2, 7L);
+        List<String> warmIds = ids.subList(0, warm.get(0).length);
+        for (int s = 0; s < 2; s++) publisher.publish(run + "-warmup", "head", s, warmIds, warm.get(s), SpaceDescription.of("synthetic-clusters", "bench"));
+        long warmDeadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+        while (!arrived.containsKey("warmup")) {
+          if (System.nanoTime() > warmDeadline) throw new IllegalStateException(name + ": no warm-up comparison within 5 min; see " + logs);
+          Thread.sleep(10);
+        }
         for (int s = 0; s < steps; s++) {
           long t0 = System.nanoTime();
           publisher.publish(run, "head", s, ids, cps.get(s), SpaceDescription.of("synthetic-clusters", "bench"));
           long committed = System.nanoTime();
           System.err.printf(Locale.ROOT, "bench: %s: published step %d in %.0f ms%n", name, s, (committed - t0) / 1e6);
-          if (s == 0) continue;
+          if (s == 0) {
+            // Training checkpoints come minutes apart: let step 0's own k-NN pass finish before step 1 is timed.
+            measured = java.time.LocalTime.now();
+            long until = System.nanoTime() + Duration.ofMinutes(30).toNanos();
+            while (arrived.getOrDefault("knn 0", 0L) < shards) {
+              if (System.nanoTime() > until) throw new IllegalStateException(name + ": step 0's k-NN not done within 30 min; see " + logs);
+              Thread.sleep(10);
+            }
+            continue;
+          }
           long deadline = committed + Duration.ofMinutes(30).toNanos();
           String prev = s + " PREVIOUS", first = s + " FIRST";
           long lastLine = System.nanoTime();
@@ -214,13 +236,18 @@ public final class PipelineBench {
           System.err.printf(Locale.ROOT, "bench: %s: step %d compared in %.0f ms%n", name, s, latency[s]);
         }
       }
+      for (int i = 0; i < children.size(); i++) {
+        instanceLines.add(String.format(Locale.ROOT, "instance %d: peak RSS %s; since step 0 was published, %s", i, peakRss(children.get(i)),
+            groupEvents(logs.resolve(run + "-instance-" + i + ".log"), measured)));
+      }
     } finally {
-      if (reader != null) reader.interrupt();
+      stop.set(true);
+      if (reader != null) reader.join(5000);
       for (Process p : children) p.getOutputStream().close(); // an instance stops when its stdin closes
       for (Process p : children) if (!p.waitFor(60, TimeUnit.SECONDS)) p.destroyForcibly().waitFor();
       deleteTopics(launch.bootstrap(), run);
     }
-    return new Run(name, latency, compute, jaccard);
+    return new Run(name, latency, compute, jaccard, instanceLines);
   }
 
   /** Child mode: one pipeline instance until its stdin closes. */
@@ -258,7 +285,7 @@ public final class PipelineBench {
       long deadline = System.nanoTime() + timeout.toNanos();
       while (true) {
         var all = admin.describeConsumerGroups(groups).all().get();
-        if (all.values().stream().allMatch(d -> d.members().size() == members && d.groupState().toString().equals("STABLE"))) return;
+        if (all.values().stream().allMatch(d -> d.members().size() == members && d.groupState() == org.apache.kafka.common.GroupState.STABLE)) return;
         if (System.nanoTime() > deadline) throw new IllegalStateException("groups not stable with " + members + " members: " + all);
         Thread.sleep(200);
       }
@@ -266,33 +293,82 @@ public final class PipelineBench {
   }
 
   /** Reads the run's committed comparisons as they come, noting when each arrived. */
-  static Thread readResults(String bootstrap, Topics topics, EventSerdes serdes, Map<String, ComparisonResult> results, Map<String, Long> arrived) {
+  static Thread readResults(String bootstrap, Topics topics, EventSerdes serdes, Map<String, ComparisonResult> results, Map<String, Long> arrived,
+      java.util.concurrent.atomic.AtomicBoolean stop) {
     Properties p = new Properties();
     p.put("bootstrap.servers", bootstrap);
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(32 << 20));
     Deserializer<ComparisonResult> de = topics.comparisons.valueSerde(serdes).deserializer();
-    KafkaConsumer<String, ComparisonResult> c = new KafkaConsumer<>(p, new StringDeserializer(), de);
-    List<TopicPartition> parts = c.partitionsFor(topics.comparisons.name(), Duration.ofSeconds(30)).stream()
-        .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+    Deserializer<io.vectory.avro.WorkDone> answers = topics.workResults.valueSerde(serdes).deserializer();
+    KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(), new org.apache.kafka.common.serialization.ByteArrayDeserializer());
+    List<TopicPartition> parts = new ArrayList<>();
+    for (String topic : List.of(topics.comparisons.name(), topics.workResults.name())) {
+      c.partitionsFor(topic, Duration.ofSeconds(30)).forEach(i -> parts.add(new TopicPartition(i.topic(), i.partition())));
+    }
     c.assign(parts);
     c.seekToBeginning(parts);
     Thread t = new Thread(() -> {
       try (c) {
-        while (!Thread.currentThread().isInterrupted()) {
+        while (!stop.get()) {
           for (var r : c.poll(Duration.ofMillis(50))) {
-            String key = r.value().getA().getStep() + " " + r.value().getRelation();
+            if (r.topic().equals(topics.workResults.name())) {
+              // Step 0's k-NN answers, counted: its pass is done when every shard has answered.
+              io.vectory.avro.WorkDone d = answers.deserialize(r.topic(), r.value());
+              if (d.getKind() == io.vectory.avro.WorkKind.KNN && d.getCheckpoint().getStep() == 0 && !d.getCheckpoint().getExperiment().endsWith("-warmup")) {
+                arrived.merge("knn 0", 1L, Long::sum);
+              }
+              continue;
+            }
+            ComparisonResult v = de.deserialize(r.topic(), r.value());
+            boolean warmup = v.getA().getExperiment().endsWith("-warmup");
+            String key = warmup ? "warmup" : v.getA().getStep() + " " + v.getRelation();
             arrived.putIfAbsent(key, System.nanoTime());
-            results.putIfAbsent(key, r.value());
+            results.putIfAbsent(key, v);
           }
         }
-      } catch (org.apache.kafka.common.errors.InterruptException e) {
-        // stopped
       }
     }, "bench-results");
     t.setDaemon(true);
     t.start();
     return t;
+  }
+
+  /** The peak resident set of a child (VmHWM), as Linux counts it. */
+  static String peakRss(Process p) {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/" + p.pid() + "/status"))) {
+        if (line.startsWith("VmHWM:")) return String.format(Locale.ROOT, "%.0f MB", Long.parseLong(line.replaceAll("\\D", "")) / 1024.0);
+      }
+      return "unknown (no VmHWM)";
+    } catch (IOException | RuntimeException e) {
+      return "unknown (" + e.getMessage() + ")";
+    }
+  }
+
+  /** Rebalances, fencing and aborted transactions an instance logged after {@code since}. */
+  static String groupEvents(Path log, java.time.LocalTime since) {
+    int rebalances = 0, fenced = 0, aborted = 0;
+    try {
+      for (String line : Files.readAllLines(log)) {
+        if (line.length() < 12 || !Character.isDigit(line.charAt(0))) continue;
+        java.time.LocalTime at;
+        try {
+          at = java.time.LocalTime.parse(line.substring(0, 12));
+        } catch (java.time.format.DateTimeParseException e) {
+          continue;
+        }
+        if (since != null && at.isBefore(since)) continue;
+        String l = line.toLowerCase(Locale.ROOT);
+        if (l.contains("request joining group due to") || l.contains("revoke previously assigned")) rebalances++;
+        if (l.contains("fenc") && !l.contains("isfenced: false")) fenced++;
+        if (l.contains("abort")) aborted++;
+      }
+    } catch (IOException e) {
+      return "log unreadable: " + e.getMessage();
+    }
+    return rebalances + " rebalance line(s), " + fenced + " fencing, " + aborted + " abort(s) in its log";
   }
 
   static void deleteTopics(String bootstrap, String run) {

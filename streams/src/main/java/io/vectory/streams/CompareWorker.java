@@ -74,6 +74,8 @@ final class CompareWorker implements Runnable, AutoCloseable {
     c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "1");
+    // Consecutive partitions to different workers: one pass's shards are sent to consecutive partitions.
+    c.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, org.apache.kafka.clients.consumer.RoundRobinAssignor.class.getName());
     // A killed member's items move to the others after this (the 45 s default would hold them that long).
     c.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "10000");
     c.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, "2000");

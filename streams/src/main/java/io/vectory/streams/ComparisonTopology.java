@@ -84,12 +84,26 @@ public final class ComparisonTopology {
     t.addStateStore(store(KNN_STORE, StoredKnnLists.class), PROCESSOR);
     t.addStateStore(store(KNN_SHARD_STORE, WorkDone.class), PROCESSOR);
     t.addStateStore(store(JOB_STORE, StoredJob.class), PROCESSOR);
-    t.addSink(WORK_SINK, topics.compareWork.name(), Serdes.String().serializer(), values(topics.compareWork, serdes), PROCESSOR);
+    t.addSink(WORK_SINK, topics.compareWork.name(), Serdes.String().serializer(), values(topics.compareWork, serdes),
+        ComparisonTopology::workPartition, PROCESSOR);
     t.addSink(INDEXED_SINK, topics.indexedSpaces.name(), Serdes.String().serializer(), values(topics.indexedSpaces, serdes), PROCESSOR);
     t.addSink(COMPARISONS_SINK, topics.comparisons.name(), Serdes.String().serializer(), values(topics.comparisons, serdes), PROCESSOR);
     t.addSink(ALERTS_SINK, topics.alerts.name(), Serdes.String().serializer(), values(topics.alerts, serdes), PROCESSOR);
     t.addSink(DEAD_LETTER_SINK, topics.deadLetters.name(), Serdes.String().serializer(), values(topics.deadLetters, serdes), PROCESSOR);
     return t;
+  }
+
+  /**
+   * Where a work item goes: k-NN shard s of a pass on partition (p0 + s) mod partitions, p0 from the job, so one pass's
+   * shards sit on consecutive partitions, which the workers' round-robin assignment gives to different workers; the
+   * other items after them. Without this, two shards hashed by key could share a worker while another idles.
+   */
+  static java.util.Optional<java.util.Set<Integer>> workPartition(String topic, String key, SpecificRecord value, int partitions) {
+    io.vectory.avro.CompareWork w = (io.vectory.avro.CompareWork) value;
+    int first = Math.floorMod(w.getJob().hashCode(), partitions);
+    int offset = w.getKind() == io.vectory.avro.WorkKind.KNN ? w.getShard()
+        : w.getShards() + Math.floorMod(io.vectory.schemas.CheckpointNames.of(w.getReference()).hashCode(), partitions);
+    return java.util.Optional.of(java.util.Set.of(Math.floorMod(first + offset, partitions)));
   }
 
   /**
