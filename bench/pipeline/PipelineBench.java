@@ -49,7 +49,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 public final class PipelineBench {
   private PipelineBench() {}
 
-  record Run(String name, double[] latencyMs, long[] computeMs, double[] meanJaccard, List<String> instances) {
+  record Run(String name, double[] latencyMs, long[] computeMs, String[] meanJaccard, List<String> instances) {
     double mean() {
       double s = 0;
       for (int i = 1; i < latencyMs.length; i++) s += latencyMs[i];
@@ -125,7 +125,7 @@ public final class PipelineBench {
     for (Run r : new Run[] {whole, one, many}) {
       if (r == null) continue;
       for (int s = 1; s < steps; s++) {
-        System.out.printf(Locale.ROOT, "%s: step %d (%s): completed→last result %.0f ms; engine cost (sum of compute_ms) %d ms; mean_jaccard %.4f%n",
+        System.out.printf(Locale.ROOT, "%s: step %d (%s): completed→last result %.0f ms; engine cost (sum of compute_ms) %d ms; mean_jaccard %s%n",
             r.name, s, s == 1 ? "first = previous: 1 reference" : "previous and first: 2 references", r.latencyMs[s], r.computeMs[s], r.meanJaccard[s]);
       }
       for (String line : r.instances) System.out.println(r.name + ": " + line);
@@ -177,7 +177,7 @@ public final class PipelineBench {
     int steps = cps.size();
     double[] latency = new double[steps];
     long[] compute = new long[steps];
-    double[] jaccard = new double[steps];
+    String[] jaccard = new String[steps];
     Map<String, ComparisonResult> results = new ConcurrentHashMap<>();
     Map<String, Long> arrived = new ConcurrentHashMap<>();
     List<String> instanceLines = new ArrayList<>();
@@ -232,7 +232,8 @@ public final class PipelineBench {
           latency[s] = (Math.max(arrived.get(prev), arrived.get(first)) - committed) / 1e6;
           ComparisonResult r = results.get(prev), f = results.get(first);
           compute[s] = r.getComputeMillis() + (f.getB().getStep() != r.getB().getStep() ? f.getComputeMillis() : 0);
-          jaccard[s] = r.getMeanJaccard();
+          jaccard[s] = r.getExact() ? String.format(Locale.ROOT, "%.4f (exact)", r.getMeanJaccard())
+              : String.format(Locale.ROOT, "%.4f (sampled: %d queries, 95%% CI [%.4f, %.4f])", r.getMeanJaccard(), r.getQueries(), r.getCiLow(), r.getCiHigh());
           System.err.printf(Locale.ROOT, "bench: %s: step %d compared in %.0f ms%n", name, s, latency[s]);
         }
       }
