@@ -187,40 +187,47 @@ class ComparisonPipelineIT {
     }
   }
 
-  /** Waits until a consumer group has this many members, each assigned some partitions. */
-  static void awaitMembers(String group, int members, Duration timeout) throws Exception {
+  /** A condition on the broker's state; {@code last} takes what to say if it never holds. */
+  interface BrokerCheck {
+    boolean holds(Admin admin, StringBuilder last) throws Exception;
+  }
+
+  /** Polls the broker every 200 ms until the check holds; after the timeout, fails with the check's last state. */
+  static void awaitBroker(Duration timeout, BrokerCheck check) throws Exception {
     Properties p = new Properties();
     p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, Stack.bootstrap());
     try (Admin admin = Admin.create(p)) {
       long deadline = System.nanoTime() + timeout.toNanos();
-      while (true) {
-        var d = admin.describeConsumerGroups(List.of(group)).all().get().get(group);
-        if (d.members().size() == members && d.members().stream().allMatch(m -> !m.assignment().topicPartitions().isEmpty())) return;
-        if (System.nanoTime() > deadline) throw new IllegalStateException("group " + group + " not " + members + " assigned members: " + d);
+      StringBuilder last = new StringBuilder();
+      while (!check.holds(admin, last)) {
+        if (System.nanoTime() > deadline) throw new IllegalStateException(last.toString());
+        last.setLength(0);
         sleep(200);
       }
     }
   }
 
+  /** Waits until a consumer group has this many members, each assigned some partitions. */
+  static void awaitMembers(String group, int members, Duration timeout) throws Exception {
+    awaitBroker(timeout, (admin, last) -> {
+      var d = admin.describeConsumerGroups(List.of(group)).all().get().get(group);
+      last.append("group ").append(group).append(" not ").append(members).append(" assigned members: ").append(d);
+      return d.members().size() == members && d.members().stream().allMatch(m -> !m.assignment().topicPartitions().isEmpty());
+    });
+  }
+
   /** Waits until the app's group has committed offsets up to the end of the input topic. */
   static void awaitConsumed(String appId, Topics topics, Duration timeout) throws Exception {
-    Properties p = new Properties();
-    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, Stack.bootstrap());
-    try (Admin admin = Admin.create(p)) {
-      long deadline = System.nanoTime() + timeout.toNanos();
-      while (true) {
-        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(appId).partitionsToOffsetAndMetadata().get();
-        var parts = admin.describeTopics(List.of(topics.spaceEvents.name())).allTopicNames().get().get(topics.spaceEvents.name()).partitions()
-            .stream().map(i -> new TopicPartition(topics.spaceEvents.name(), i.partition())).toList();
-        var ends = admin.listOffsets(parts.stream().collect(Collectors.toMap(Function.identity(), tp -> org.apache.kafka.clients.admin.OffsetSpec.latest())),
-            new org.apache.kafka.clients.admin.ListOffsetsOptions(org.apache.kafka.common.IsolationLevel.READ_COMMITTED)).all().get();
-        boolean done = parts.stream().allMatch(tp -> ends.get(tp).offset() == 0
-            || (committed.get(tp) != null && committed.get(tp).offset() >= ends.get(tp).offset()));
-        if (done) return;
-        if (System.nanoTime() > deadline) throw new IllegalStateException("app " + appId + " did not consume the input: committed " + committed + ", ends " + ends);
-        sleep(200);
-      }
-    }
+    awaitBroker(timeout, (admin, last) -> {
+      Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(appId).partitionsToOffsetAndMetadata().get();
+      var parts = admin.describeTopics(List.of(topics.spaceEvents.name())).allTopicNames().get().get(topics.spaceEvents.name()).partitions()
+          .stream().map(i -> new TopicPartition(topics.spaceEvents.name(), i.partition())).toList();
+      var ends = admin.listOffsets(parts.stream().collect(Collectors.toMap(Function.identity(), tp -> org.apache.kafka.clients.admin.OffsetSpec.latest())),
+          new org.apache.kafka.clients.admin.ListOffsetsOptions(org.apache.kafka.common.IsolationLevel.READ_COMMITTED)).all().get();
+      last.append("app ").append(appId).append(" did not consume the input: committed ").append(committed).append(", ends ").append(ends);
+      return parts.stream().allMatch(tp -> ends.get(tp).offset() == 0
+          || (committed.get(tp) != null && committed.get(tp).offset() >= ends.get(tp).offset()));
+    });
   }
 
   @Test

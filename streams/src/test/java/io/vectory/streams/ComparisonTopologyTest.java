@@ -121,22 +121,27 @@ class ComparisonTopologyTest {
     byLabel.forEach((label, mean) -> assertEquals(mean, r.getLabelMeans().get(label), 1e-12, "label " + label));
   }
 
-  @Test
-  void validCheckpointsAreComparedWithPreviousAndFirstExactlyAsTheEngineDoes() {
-    start(config());
-    float[][] v0 = data.base, v1 = data.perturbed(0.02, 1), v2 = data.perturbed(0.04, 2);
+  /** Sends checkpoints 0, s1 and s2 of e1 and checks their four comparisons, in order, against the engine's. */
+  List<ComparisonResult> sendThreeAndMatchTheEngine(long s1, long s2, float[][] v0, float[][] v1, float[][] v2) {
     send("e1", checkpoint("e1", 0, v0));
     assertTrue(results.isEmpty(), "the first checkpoint has nothing to be compared with");
-    send("e1", checkpoint("e1", 10, v1));
-    send("e1", checkpoint("e1", 20, v2));
-
+    send("e1", checkpoint("e1", s1, v1));
+    send("e1", checkpoint("e1", s2, v2));
     List<ComparisonResult> rs = results.readValuesToList();
-    assertEquals(List.of("10 PREVIOUS 0", "10 FIRST 0", "20 PREVIOUS 10", "20 FIRST 0"),
+    assertEquals(List.of(s1 + " PREVIOUS 0", s1 + " FIRST 0", s2 + " PREVIOUS " + s1, s2 + " FIRST 0"),
         rs.stream().map(r -> r.getA().getStep() + " " + r.getRelation() + " " + r.getB().getStep()).toList());
     assertMatchesEngine(rs.get(0), v1, v0);
     assertMatchesEngine(rs.get(1), v1, v0);
     assertMatchesEngine(rs.get(2), v2, v1);
     assertMatchesEngine(rs.get(3), v2, v0);
+    return rs;
+  }
+
+  @Test
+  void validCheckpointsAreComparedWithPreviousAndFirstExactlyAsTheEngineDoes() {
+    start(config());
+    float[][] v0 = data.base, v1 = data.perturbed(0.02, 1), v2 = data.perturbed(0.04, 2);
+    List<ComparisonResult> rs = sendThreeAndMatchTheEngine(10, 20, v0, v1, v2);
     // An independent brute force agrees with the pipeline too (not only the engine with itself).
     // Float vs double distances may order a near-tie differently: one swapped neighbour moves the mean by < 1e-4.
     assertEquals(BruteForce.meanJaccard(v2, v1, 10), rs.get(2).getMeanJaccard(), 1e-3);
@@ -168,16 +173,7 @@ class ComparisonTopologyTest {
   @Test
   void aPassSplitInTileShardsGivesTheWholePassesComparisons() {
     start(config().withShardRows(400)); // 1,307 rows: 4 shards of the self-join's tile pairs
-    float[][] v0 = data.base, v1 = data.perturbed(0.03, 1), v2 = data.perturbed(0.06, 2);
-    send("e1", checkpoint("e1", 0, v0));
-    send("e1", checkpoint("e1", 1, v1));
-    send("e1", checkpoint("e1", 2, v2));
-    List<ComparisonResult> rs = results.readValuesToList();
-    assertEquals(List.of("1 PREVIOUS 0", "1 FIRST 0", "2 PREVIOUS 1", "2 FIRST 0"),
-        rs.stream().map(r -> r.getA().getStep() + " " + r.getRelation() + " " + r.getB().getStep()).toList());
-    assertMatchesEngine(rs.get(0), v1, v0);
-    assertMatchesEngine(rs.get(2), v2, v1);
-    assertMatchesEngine(rs.get(3), v2, v0);
+    sendThreeAndMatchTheEngine(1, 2, data.base, data.perturbed(0.03, 1), data.perturbed(0.06, 2));
     assertEquals(12, workers.done.stream().filter(w -> w.getKind() == io.vectory.avro.WorkKind.KNN).count(), "4 k-NN shards per checkpoint");
     assertTrue(dead.isEmpty(), () -> "dead letters: " + dead.readValuesToList());
   }
