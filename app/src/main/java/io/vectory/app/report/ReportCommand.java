@@ -88,7 +88,7 @@ public final class ReportCommand implements Callable<Integer> {
     if (any == null || (previous.isEmpty() && first.isEmpty())) return null;
     String settings = String.format(Locale.ROOT, "k=%d, %s/%s, self %s, %s, n=%d", any.getK(),
         any.getMetricA().name().toLowerCase(Locale.ROOT), any.getMetricB().name().toLowerCase(Locale.ROOT),
-        any.getIncludeSelf() ? "counted" : "excluded", any.getExact() ? "exact" : "sampled", any.getN());
+        any.getIncludeSelf() ? "counted" : "excluded", any.getExact() ? "exact" : any.getQueries() == null ? "sampled" : "sampled: " + any.getQueries() + " queries", any.getN());
     ReportData.Point last = latest == null ? null
         : new ReportData.Point(latest.getA().getStep(), latest.getB().getStep(), latest.getMeanJaccard(), latest.getCka(),
             latest.getHistogram().stream().mapToLong(Long::longValue).toArray());

@@ -88,7 +88,7 @@ public final class LsCommand implements Callable<Integer> {
                 c.getRelation().name().toLowerCase(Locale.ROOT), Integer.toString(c.getK()),
                 c.getMetricA().name().toLowerCase(Locale.ROOT) + "/" + c.getMetricB().name().toLowerCase(Locale.ROOT),
                 c.getIncludeSelf() ? "yes" : "no", Long.toString(c.getN()),
-                String.format(Locale.ROOT, "%.4f%s", c.getMeanJaccard(), c.getExact() ? "" : " (est.)"),
+                meanJaccard(c),
                 c.getCka() == null ? "-" : String.format(Locale.ROOT, "%.4f", c.getCka())});
           }
           out.print(StoreCommands.table(rows));
@@ -119,5 +119,12 @@ public final class LsCommand implements Callable<Integer> {
           k != null ? k.getSpace() : d.getSourceTopic() + "@" + d.getOffset(), k != null ? Long.toString(k.getStep()) : null, d.getReason()});
     }
     out.print(StoreCommands.table(rows));
+  }
+
+  /** The mean, and for a sampled comparison its queries and 95% CI (when the record carries them). */
+  static String meanJaccard(ComparisonResult c) {
+    if (c.getExact()) return String.format(Locale.ROOT, "%.4f", c.getMeanJaccard());
+    if (c.getCiLow() == null) return String.format(Locale.ROOT, "%.4f (sampled)", c.getMeanJaccard());
+    return String.format(Locale.ROOT, "%.4f (sampled %d, CI %.4f-%.4f)", c.getMeanJaccard(), c.getQueries(), c.getCiLow(), c.getCiHigh());
   }
 }
