@@ -477,6 +477,7 @@ final class CheckpointProcessor implements Processor<String, SpecificRecord, Str
     }
     jobs.put(key, j);
     completeIfSettled(key);
+    finishReady(); // the comparisons waiting for lists that will not come fail now, not at the next record
   }
 
   /** A comparison of j that will not be made: its reason is dead-lettered when the checkpoint's completion is re-emitted. */
