@@ -557,8 +557,9 @@ final class CheckpointProcessor implements Processor<String, SpecificRecord, Str
 
   /**
    * Publishes every waiting comparison whose inputs are all in: a direct one's answer, or both checkpoints' complete
-   * k-NN lists and the pair's CKA, merged here (a merge of n·k row indexes: light). In step order, so the drift rules see
-   * a space's steps as they came.
+   * k-NN lists and the pair's CKA, merged here (a merge of n·k row indexes: light). In step order within a space: a
+   * checkpoint whose earlier sibling still waits waits too, so the drift rules and the latest-Jaccard gauge see a space's
+   * steps as they came, however the workers' answers interleave.
    */
   private void finishReady() {
     List<org.apache.kafka.streams.KeyValue<String, StoredJob>> waiting = new ArrayList<>();
@@ -570,9 +571,12 @@ final class CheckpointProcessor implements Processor<String, SpecificRecord, Str
     }
     // Offsets of one partition are the order the checkpoints were accepted in.
     waiting.sort(java.util.Comparator.comparingLong(kv -> kv.value.getSource().getLastOffset()));
+    java.util.Set<String> held = new java.util.HashSet<>();
     for (var kv : waiting) {
       StoredJob j = jobs.get(kv.key);
       CheckpointKey ck = j.getCheckpoint();
+      String space = StoreKeys.space(ck.getExperiment(), ck.getSpace());
+      if (held.contains(space)) continue;
       List<PendingComparison> left = new ArrayList<>();
       boolean changed = false;
       for (PendingComparison p : j.getPending()) {
@@ -603,6 +607,7 @@ final class CheckpointProcessor implements Processor<String, SpecificRecord, Str
         jobs.put(kv.key, j);
         completeIfSettled(kv.key);
       }
+      if (!left.isEmpty()) held.add(space);
     }
   }
 

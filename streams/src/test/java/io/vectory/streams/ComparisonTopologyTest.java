@@ -197,6 +197,16 @@ class ComparisonTopologyTest {
   }
 
   @Test
+  void answersInAnyOrderPublishASpacesComparisonsInStepOrder() {
+    start(config());
+    send("e1", checkpoint("e1", 0, data.base));
+    for (long step = 1; step <= 2; step++) for (SpaceEvent e : checkpoint("e1", step, data.perturbed(0.02 * step, step))) workers.pipeHeld("e1", e);
+    workers.drain(true); // step 2's items answered first: its comparison with step 0 is ready before step 1's
+    assertEquals(List.of("1 PREVIOUS 0", "1 FIRST 0", "2 PREVIOUS 1", "2 FIRST 0"),
+        results.readValuesToList().stream().map(r -> r.getA().getStep() + " " + r.getRelation() + " " + r.getB().getStep()).toList());
+  }
+
+  @Test
   void aFailedComparisonIsDeadLetteredWithTheCompletionNotInsteadOfIt() {
     start(config().withCompare(data.rows(), false, 0)); // k = n: no k-NN list can be made
     send("e1", checkpoint("e1", 0, data.base));

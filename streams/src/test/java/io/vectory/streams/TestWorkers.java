@@ -64,9 +64,16 @@ final class TestWorkers {
 
   /** Does every pending work item, as the workers would, and pipes the answers back; returns how many. */
   int drain() {
+    return drain(false);
+  }
+
+  /** As {@link #drain()}; newest first, as workers of several instances may answer. */
+  int drain(boolean newestFirst) {
     int n = 0;
     while (!work.isEmpty()) {
-      for (CompareWork w : work.readValuesToList()) {
+      List<CompareWork> items = new ArrayList<>(work.readValuesToList());
+      if (newestFirst) java.util.Collections.reverse(items);
+      for (CompareWork w : items) {
         answers.pipeInput(w.getCheckpoint().getExperiment(), handle(w));
         done.add(w);
         n++;
