@@ -263,11 +263,6 @@ final class CheckpointProcessor implements Processor<String, SpecificRecord, Str
     // Its vectors stay in space-events only (the workers read them there): none in this app's state or changelogs.
     deleteChunks(ck);
 
-    io.vectory.core.compare.Metric metric = coreMetric(reg.getMetric());
-    int sample = config.sampleFor(n);
-    int[] queries = WorkShards.queryRows(n, config.k(), metric, config.includeSelf(), sample, config.seed());
-    int nq = queries == null ? n : queries.length;
-    int shards = WorkShards.count(nq, config.shardRows());
     String job = CheckpointNames.of(ck) + "@" + m.partition() + "/" + s.sourceOffset();
 
     // References, deduplicated: on the second checkpoint the previous one is also the first.
@@ -286,8 +281,8 @@ final class CheckpointProcessor implements Processor<String, SpecificRecord, Str
     ByteBuffer digest = rows.digest();
     List<PendingComparison> pending = new ArrayList<>();
     List<String> failed = new ArrayList<>();
-    List<CompareWork> work = new ArrayList<>();
-    work.addAll(knnWork(job, ck, where, reg.getMetric(), shards));
+    List<CompareWork> work = new ArrayList<>(knnWork(job, ck, where, reg.getMetric()));
+    int shards = work.size();
     for (Map.Entry<String, List<Relation>> e : relations.entrySet()) {
       CheckpointKey refKey = refKeys.get(e.getKey());
       StoredJob ref = jobs.get(e.getKey());
@@ -311,6 +306,7 @@ final class CheckpointProcessor implements Processor<String, SpecificRecord, Str
         .setCompleted(done).setFailedComparisons(failed).build());
     work.forEach(this::send);
     completeIfSettled(StoreKeys.checkpoint(ck));
+    int sample = config.sampleFor(n);
     log.info("accepted {} ({} × {}, {}): {} k-NN shard(s), {} comparison(s) sent to the compare workers", CheckpointNames.of(ck), n,
         reg.getDimension(), sample == 0 ? "exact" : sample + " sampled queries", shards, pending.size());
 
@@ -327,9 +323,11 @@ final class CheckpointProcessor implements Processor<String, SpecificRecord, Str
         .setShard(0).setShards(1).setQueryFrom(0).setQueryTo(0);
   }
 
-  /** The k-NN shards of a checkpoint's pass under this app's k, self rule and sampling. */
-  private List<CompareWork> knnWork(String job, CheckpointKey ck, SpaceLocation where, io.vectory.avro.Metric metric, int shards) {
-    int nq = queries(where, metric);
+  /** The k-NN shards of a checkpoint's pass under this app's k, self rule, sampling and shard size. */
+  private List<CompareWork> knnWork(String job, CheckpointKey ck, SpaceLocation where, io.vectory.avro.Metric metric) {
+    int[] q = queryRows(where, metric);
+    int nq = q == null ? where.getRows() : q.length;
+    int shards = WorkShards.count(nq, config.shardRows());
     List<CompareWork> out = new ArrayList<>(shards);
     for (int i = 0; i < shards; i++) {
       int from = WorkShards.from(nq, shards, i), to = WorkShards.from(nq, shards, i + 1);
@@ -338,9 +336,14 @@ final class CheckpointProcessor implements Processor<String, SpecificRecord, Str
     return out;
   }
 
-  private int queries(SpaceLocation where, io.vectory.avro.Metric metric) {
-    int[] q = WorkShards.queryRows(where.getRows(), config.k(), coreMetric(metric), config.includeSelf(), config.sampleFor(where.getRows()), config.seed());
-    return q == null ? where.getRows() : q.length;
+  /** The query rows of a checkpoint's pass under this app's k, self rule and sampling: null for every row. */
+  private int[] queryRows(SpaceLocation where, io.vectory.avro.Metric metric) {
+    return WorkShards.queryRows(where.getRows(), config.k(), coreMetric(metric), config.includeSelf(), config.sampleFor(where.getRows()), config.seed());
+  }
+
+  /** Where shard {@code shard} of a checkpoint's pass waits for the others, in the k-NN (or tiled-shard) store. */
+  private static String shardKey(String checkpointKey, int shard) {
+    return checkpointKey + "#" + String.format("%06d", shard);
   }
 
   /** Keyed by job and shard, so a checkpoint's items spread over the work topic's partitions (and so the workers). */
@@ -355,9 +358,7 @@ final class CheckpointProcessor implements Processor<String, SpecificRecord, Str
     if (stored == null) return false;
     KnnLists l = KnnListsState.of(stored);
     SpaceLocation where = j.getSource();
-    io.vectory.core.compare.Metric metric = coreMetric(j.getMetric());
-    int[] q = WorkShards.queryRows(where.getRows(), config.k(), metric, config.includeSelf(), config.sampleFor(where.getRows()), config.seed());
-    return l.n() == where.getRows() && l.serves(config.k(), metric, config.includeSelf(), q);
+    return l.n() == where.getRows() && l.serves(config.k(), coreMetric(j.getMetric()), config.includeSelf(), queryRows(where, j.getMetric()));
   }
 
   /** Its kept lists do not serve: computed again by the workers (its comparisons wait for them). */
@@ -365,12 +366,12 @@ final class CheckpointProcessor implements Processor<String, SpecificRecord, Str
     log.info("k-NN lists kept for {} do not serve k={}, {}; computing them again", CheckpointNames.of(j.getCheckpoint()), config.k(),
         config.includeSelf() ? "self included" : "self excluded");
     knn.delete(key);
-    clearTileShards(key);
-    int shards = WorkShards.count(queries(j.getSource(), j.getMetric()), config.shardRows());
-    j.setShards(shards);
+    deleteByPrefix(knnShards, key);
+    List<CompareWork> work = knnWork(j.getJob(), j.getCheckpoint(), j.getSource(), j.getMetric());
+    j.setShards(work.size());
     j.setShardsDone(0);
     jobs.put(key, j);
-    knnWork(j.getJob(), j.getCheckpoint(), j.getSource(), j.getMetric(), shards).forEach(this::send);
+    work.forEach(this::send);
   }
 
   private static void addRef(Map<String, List<Relation>> rel, Map<String, CheckpointKey> keys, CheckpointKey k, Relation r) {
@@ -401,31 +402,26 @@ final class CheckpointProcessor implements Processor<String, SpecificRecord, Str
     } else {
       switch (d.getKind()) {
         case KNN -> {
-          String shardKey = key + "#" + String.format("%06d", d.getShard());
+          String shardKey = shardKey(key, d.getShard());
           SpaceLocation where = j.getSource();
           io.vectory.core.compare.Metric metric = coreMetric(j.getMetric());
-          int[] queries = WorkShards.queryRows(where.getRows(), config.k(), metric, config.includeSelf(), config.sampleFor(where.getRows()), config.seed());
-          if (WorkShards.tiled(queries, j.getShards(), where.getRows(), config.k())) {
-            if (j.getShardsDone() < j.getShards() && knnShards.get(shardKey) == null) {
-              j.setShardsDone(j.getShardsDone() + 1);
-              j.setKnnMillis(j.getKnnMillis() + d.getComputeMillis());
-              if (j.getShardsDone() == j.getShards()) {
-                knn.put(key, KnnListsState.stored(mergeTiles(d, key, where.getRows(), metric, j.getShards())));
-              } else {
-                knnShards.put(shardKey, d);
-              }
-            }
-          } else if (j.getShardsDone() < j.getShards() && knn.get(shardKey) == null) {
-            int nq = queries == null ? where.getRows() : queries.length;
-            int from = WorkShards.from(nq, j.getShards(), d.getShard()), to = WorkShards.from(nq, j.getShards(), d.getShard() + 1);
-            int[] rows = WorkShards.shardRows(where.getRows(), queries, j.getShards(), from, to);
-            KnnLists part = new KnnLists(where.getRows(), config.k(), metric, config.includeSelf(), rows, KnnLists.unpack(d.getNeighbours()));
+          int[] queries = queryRows(where, j.getMetric());
+          boolean tiled = WorkShards.tiled(queries, j.getShards(), where.getRows(), config.k());
+          boolean seen = tiled ? knnShards.get(shardKey) != null : knn.get(shardKey) != null;
+          if (j.getShardsDone() < j.getShards() && !seen) {
             j.setShardsDone(j.getShardsDone() + 1);
             j.setKnnMillis(j.getKnnMillis() + d.getComputeMillis());
-            if (j.getShardsDone() == j.getShards()) {
-              knn.put(key, KnnListsState.stored(concat(part, d.getShard(), key, queries, j.getShards())));
+            boolean last = j.getShardsDone() == j.getShards();
+            if (tiled) {
+              if (last) knn.put(key, KnnListsState.stored(mergeTiles(d, key, where.getRows(), metric, j.getShards())));
+              else knnShards.put(shardKey, d);
             } else {
-              knn.put(shardKey, KnnListsState.stored(part));
+              int nq = queries == null ? where.getRows() : queries.length;
+              int from = WorkShards.from(nq, j.getShards(), d.getShard()), to = WorkShards.from(nq, j.getShards(), d.getShard() + 1);
+              int[] rows = WorkShards.shardRows(where.getRows(), queries, j.getShards(), from, to);
+              KnnLists part = new KnnLists(where.getRows(), config.k(), metric, config.includeSelf(), rows, KnnLists.unpack(d.getNeighbours()));
+              if (last) knn.put(key, KnnListsState.stored(concat(part, d.getShard(), key, queries, j.getShards())));
+              else knn.put(shardKey, KnnListsState.stored(part));
             }
           }
         }
@@ -512,7 +508,7 @@ final class CheckpointProcessor implements Processor<String, SpecificRecord, Str
   private KnnLists mergeTiles(WorkDone last, String key, int n, io.vectory.core.compare.Metric metric, int shards) {
     List<ExactKnn.ShardLists> parts = new ArrayList<>(shards);
     for (int i = 0; i < shards; i++) {
-      String shardKey = key + "#" + String.format("%06d", i);
+      String shardKey = shardKey(key, i);
       WorkDone d = i == last.getShard() ? last : knnShards.get(shardKey);
       if (d == null) throw new IllegalStateException("k-NN shard " + shardKey + " counted done but not stored");
       parts.add(new ExactKnn.ShardLists(n, config.k(), KnnLists.unpack(d.getNeighbours()), WorkShards.unpackDistances(d.getDistances())));
@@ -526,7 +522,7 @@ final class CheckpointProcessor implements Processor<String, SpecificRecord, Str
     if (shards == 1) return new KnnLists(last.n(), last.k(), last.metric(), last.includeSelf(), queries, last.neighbours());
     int[][] parts = new int[shards][];
     for (int i = 0; i < shards; i++) {
-      String shardKey = key + "#" + String.format("%06d", i);
+      String shardKey = shardKey(key, i);
       parts[i] = i == lastShard ? last.neighbours() : KnnListsState.of(knn.get(shardKey)).neighbours();
       knn.delete(shardKey);
     }
@@ -764,31 +760,23 @@ final class CheckpointProcessor implements Processor<String, SpecificRecord, Str
   private void drop(CheckpointKey ck) {
     String prefix = StoreKeys.checkpoint(ck);
     deleteChunks(ck);
-    List<String> lists = new ArrayList<>();
-    try (KeyValueIterator<String, StoredKnnLists> it = knn.prefixScan(prefix, KEYS)) {
-      while (it.hasNext()) lists.add(it.next().key); // the whole pass's lists and any shards of it
-    }
-    for (String k : lists) knn.delete(k);
-    clearTileShards(prefix);
+    deleteByPrefix(knn, prefix); // the whole pass's lists and any shards of it
+    deleteByPrefix(knnShards, prefix);
     jobs.delete(prefix);
     checkpoints.delete(prefix);
   }
 
-  /** Drops a checkpoint's stored tiled-shard answers (a pass dropped or started again). */
-  private void clearTileShards(String prefix) {
-    List<String> parts = new ArrayList<>();
-    try (KeyValueIterator<String, WorkDone> it = knnShards.prefixScan(prefix, KEYS)) {
-      while (it.hasNext()) parts.add(it.next().key);
-    }
-    for (String k : parts) knnShards.delete(k);
+  private void deleteChunks(CheckpointKey ck) {
+    deleteByPrefix(chunks, StoreKeys.checkpoint(ck));
   }
 
-  private void deleteChunks(CheckpointKey ck) {
+  /** Deletes every key of a store under a prefix (collected first: a store is not changed while it is scanned). */
+  private static <V> void deleteByPrefix(KeyValueStore<String, V> store, String prefix) {
     List<String> keys = new ArrayList<>();
-    try (KeyValueIterator<String, EmbeddingChunk> it = chunks.prefixScan(StoreKeys.checkpoint(ck), KEYS)) {
+    try (KeyValueIterator<String, V> it = store.prefixScan(prefix, KEYS)) {
       while (it.hasNext()) keys.add(it.next().key);
     }
-    for (String k : keys) chunks.delete(k);
+    for (String k : keys) store.delete(k);
   }
 
   private void forEachChunk(CheckpointKey ck, java.util.function.Consumer<EmbeddingChunk> f) {

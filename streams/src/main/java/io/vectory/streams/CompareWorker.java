@@ -8,6 +8,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -185,8 +186,8 @@ final class CompareWorker implements Runnable, AutoCloseable {
     commit(tp, r.offset(), done);
   }
 
-  /** Waits for the computation while polling with every partition paused, so the group keeps this member. */
-  private WorkDone awaitPolling(Future<WorkDone> f) throws ExecutionException {
+  /** Waits for the computation (or a pause) while polling with every partition paused, so the group keeps this member. */
+  private <T> T awaitPolling(Future<T> f) throws ExecutionException {
     consumer.pause(consumer.assignment());
     try {
       while (true) {
@@ -210,15 +211,10 @@ final class CompareWorker implements Runnable, AutoCloseable {
   }
 
   private void sleepPolling(long millis) {
-    long until = System.currentTimeMillis() + millis;
-    consumer.pause(consumer.assignment());
     try {
-      while (!closing && System.currentTimeMillis() < until) {
-        consumer.poll(Duration.ofMillis(200));
-        consumer.pause(consumer.assignment());
-      }
-    } finally {
-      consumer.resume(consumer.paused());
+      awaitPolling(CompletableFuture.runAsync(() -> {}, CompletableFuture.delayedExecutor(millis, TimeUnit.MILLISECONDS)));
+    } catch (ExecutionException e) {
+      // closing: the caller sees it
     }
   }
 
