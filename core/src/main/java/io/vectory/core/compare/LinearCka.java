@@ -157,7 +157,10 @@ public final class LinearCka {
     }
   }
 
-  /** ‖AᵀB‖²_F, summing per-chunk float products into doubles, chunks spread over the cores. */
+  /**
+   * ‖AᵀB‖²_F, summing per-chunk float products into doubles, chunks spread over the cores; for A = B (a space's own
+   * term) half the products, by symmetry.
+   */
   private static double frobeniusSquared(DotKernel kernel, Centring a, Centring b) {
     int n = a.rows();
     int chunks = (n + CHUNK - 1) / CHUNK;
@@ -180,16 +183,30 @@ public final class LinearCka {
       a.rows(r0, len, rowsA[wk]);
       if (a != b) b.rows(r0, len, rowsB[wk]);
       // Rows of the kernel's A side are features of a (stride 1, step a.stride per point); B's panels are b's rows.
-      kernel.panels(rowsA[wk], 0, 1, a.stride(), a.cols(), rowsB[wk], 0, b.stride(), w, b.stride() / w, len, tile, 0, b.stride());
+      if (a != b) {
+        kernel.panels(rowsA[wk], 0, 1, a.stride(), a.cols(), rowsB[wk], 0, b.stride(), w, b.stride() / w, len, tile, 0, b.stride());
+      } else {
+        // XᵀX is symmetric: the feature rows of panel i against panels j ≥ i only; the block below stays zero.
+        int panels = b.stride() / w;
+        for (int i = 0; i < panels; i++) {
+          int f0 = i * w;
+          int rows = Math.min(w, a.cols() - f0);
+          if (rows <= 0) break;
+          kernel.panels(rowsA[wk], f0, 1, a.stride(), rows, rowsB[wk], f0, b.stride(), w, panels - i, len, tile, f0 * b.stride() + f0, b.stride());
+        }
+      }
       double[] s = acc[wk];
       for (int i = 0; i < tile.length; i++) s[i] += tile[i];
     });
     double total = 0;
     for (int i = 0; i < a.cols(); i++) {
       for (int j = 0; j < b.cols(); j++) {
+        // Symmetric product: panel pairs above the diagonal stand for their mirror too; below it nothing was computed.
+        double weight = a != b || j / w == i / w ? 1 : j / w > i / w ? 2 : 0;
+        if (weight == 0) continue;
         double v = 0;
         for (double[] s : acc) if (s != null) v += s[i * b.stride() + j];
-        total += v * v;
+        total += weight * v * v;
       }
     }
     return total;

@@ -77,11 +77,11 @@ final class VectorDotKernel implements DotKernel {
     VectorDotKernel k = new VectorDotKernel(WIDE);
     for (int i = 0; i < 6000; i++) {
       if (WIDE) {
-        kernel8x3(a, 0, 2, 1, b, 0, W, 2, out, 0, W);
-        kernel1x3(a, 0, 1, b, 0, W, 2, out, 0);
+        kernel8x3(a, 0, 2, 1, b, 0, W, 2, out, 0, W, (i & 1) == 1);
+        kernel1x3(a, 0, 1, b, 0, W, 2, out, 0, (i & 1) == 1);
       } else {
-        kernel6x2(a, 0, 2, 1, b, 0, W, 2, out, 0, W);
-        kernel1x2(a, 0, 1, b, 0, W, 2, out, 0);
+        kernel6x2(a, 0, 2, 1, b, 0, W, 2, out, 0, W, (i & 1) == 1);
+        kernel1x2(a, 0, 1, b, 0, W, 2, out, 0, (i & 1) == 1);
       }
       k.nextRow(out, 0, 0, W, null, 0, -1f);
       k.nextRow(out, 0, 0, W, thr, 0, -1f);
@@ -95,29 +95,44 @@ final class VectorDotKernel implements DotKernel {
     return width;
   }
 
+  /**
+   * Depth of one pass over a B panel: a panel slice of DEPTH × width floats (24 KB for 128 × 48) stays in L1 while
+   * every row block of A runs over it, instead of the whole panel (96 KB at d = 512) streaming from L2 for each
+   * 8 rows. Later slices continue from the partial sums in {@code out}, in increasing p, so every output gets the
+   * same fused multiply-adds in the same order as without the split: the float results are unchanged.
+   */
+  private static final int DEPTH = 128;
+
   @Override
   public void panels(float[] a, int aOff, int aRow, int aCol, int rows,
       float[] b, int bOff, int bRow, int panelStep, int nPanels, int len,
       float[] out, int outOff, int outStride) {
     final int W = width;
     for (int pc = 0; pc < nPanels; pc++) {
-      int bo = bOff + pc * panelStep;
-      int r = 0;
-      if (wide) {
-        for (; r + 8 <= rows; r += 8) {
-          kernel8x3(a, aOff + r * aRow, aRow, aCol, b, bo, bRow, len, out, outOff + r * outStride + pc * W, outStride);
+      int p0 = 0;
+      do { // at least once: len 0 writes zeros
+        int depth = Math.min(DEPTH, len - p0);
+        boolean carry = p0 > 0;
+        int bo = bOff + pc * panelStep + p0 * bRow;
+        int ao = aOff + p0 * aCol;
+        int r = 0;
+        if (wide) {
+          for (; r + 8 <= rows; r += 8) {
+            kernel8x3(a, ao + r * aRow, aRow, aCol, b, bo, bRow, depth, out, outOff + r * outStride + pc * W, outStride, carry);
+          }
+          for (; r < rows; r++) {
+            kernel1x3(a, ao + r * aRow, aCol, b, bo, bRow, depth, out, outOff + r * outStride + pc * W, carry);
+          }
+        } else {
+          for (; r + 6 <= rows; r += 6) {
+            kernel6x2(a, ao + r * aRow, aRow, aCol, b, bo, bRow, depth, out, outOff + r * outStride + pc * W, outStride, carry);
+          }
+          for (; r < rows; r++) {
+            kernel1x2(a, ao + r * aRow, aCol, b, bo, bRow, depth, out, outOff + r * outStride + pc * W, carry);
+          }
         }
-        for (; r < rows; r++) {
-          kernel1x3(a, aOff + r * aRow, aCol, b, bo, bRow, len, out, outOff + r * outStride + pc * W);
-        }
-      } else {
-        for (; r + 6 <= rows; r += 6) {
-          kernel6x2(a, aOff + r * aRow, aRow, aCol, b, bo, bRow, len, out, outOff + r * outStride + pc * W, outStride);
-        }
-        for (; r < rows; r++) {
-          kernel1x2(a, aOff + r * aRow, aCol, b, bo, bRow, len, out, outOff + r * outStride + pc * W);
-        }
-      }
+        p0 += DEPTH;
+      } while (p0 < len);
     }
   }
 
@@ -154,8 +169,12 @@ final class VectorDotKernel implements DotKernel {
     return DotKernel.super.nextColumn(t, off, b, to, euclidean, bias, scale, thr);
   }
 
+  private static FloatVector load(float[] out, int o) {
+    return FloatVector.fromArray(S, out, o);
+  }
+
   private static void kernel8x3(float[] a, int ao, int aRow, int aCol, float[] b, int bo, int bRow, int len,
-      float[] out, int oo, int os) {
+      float[] out, int oo, int os, boolean carry) {
     FloatVector z = FloatVector.zero(S);
     FloatVector c00 = z, c01 = z, c02 = z;
     FloatVector c10 = z, c11 = z, c12 = z;
@@ -165,6 +184,17 @@ final class VectorDotKernel implements DotKernel {
     FloatVector c50 = z, c51 = z, c52 = z;
     FloatVector c60 = z, c61 = z, c62 = z;
     FloatVector c70 = z, c71 = z, c72 = z;
+    if (carry) {
+      int o = oo;
+      c00 = load(out, o); c01 = load(out, o + L); c02 = load(out, o + 2 * L); o += os;
+      c10 = load(out, o); c11 = load(out, o + L); c12 = load(out, o + 2 * L); o += os;
+      c20 = load(out, o); c21 = load(out, o + L); c22 = load(out, o + 2 * L); o += os;
+      c30 = load(out, o); c31 = load(out, o + L); c32 = load(out, o + 2 * L); o += os;
+      c40 = load(out, o); c41 = load(out, o + L); c42 = load(out, o + 2 * L); o += os;
+      c50 = load(out, o); c51 = load(out, o + L); c52 = load(out, o + 2 * L); o += os;
+      c60 = load(out, o); c61 = load(out, o + L); c62 = load(out, o + 2 * L); o += os;
+      c70 = load(out, o); c71 = load(out, o + L); c72 = load(out, o + 2 * L);
+    }
     int a0 = ao, a1 = ao + aRow, a2 = ao + 2 * aRow, a3 = ao + 3 * aRow, a4 = ao + 4 * aRow, a5 = ao + 5 * aRow, a6 = ao + 6 * aRow, a7 = ao + 7 * aRow;
     for (int p = 0; p < len; p++) {
       int xo = bo + p * bRow;
@@ -192,8 +222,14 @@ final class VectorDotKernel implements DotKernel {
     c70.intoArray(out, oo); c71.intoArray(out, oo + L); c72.intoArray(out, oo + 2 * L);
   }
 
-  private static void kernel1x3(float[] a, int ao, int aCol, float[] b, int bo, int bRow, int len, float[] out, int oo) {
+  private static void kernel1x3(float[] a, int ao, int aCol, float[] b, int bo, int bRow, int len, float[] out, int oo,
+      boolean carry) {
     FloatVector c0 = FloatVector.zero(S), c1 = FloatVector.zero(S), c2 = FloatVector.zero(S);
+    if (carry) {
+      c0 = load(out, oo);
+      c1 = load(out, oo + L);
+      c2 = load(out, oo + 2 * L);
+    }
     for (int p = 0; p < len; p++) {
       int xo = bo + p * bRow;
       FloatVector v = FloatVector.broadcast(S, a[ao + p * aCol]);
@@ -207,10 +243,19 @@ final class VectorDotKernel implements DotKernel {
   }
 
   private static void kernel6x2(float[] a, int ao, int aRow, int aCol, float[] b, int bo, int bRow, int len,
-      float[] out, int oo, int os) {
+      float[] out, int oo, int os, boolean carry) {
     FloatVector z = FloatVector.zero(S);
     FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z;
     FloatVector c30 = z, c31 = z, c40 = z, c41 = z, c50 = z, c51 = z;
+    if (carry) {
+      int o = oo;
+      c00 = load(out, o); c01 = load(out, o + L); o += os;
+      c10 = load(out, o); c11 = load(out, o + L); o += os;
+      c20 = load(out, o); c21 = load(out, o + L); o += os;
+      c30 = load(out, o); c31 = load(out, o + L); o += os;
+      c40 = load(out, o); c41 = load(out, o + L); o += os;
+      c50 = load(out, o); c51 = load(out, o + L);
+    }
     int a0 = ao, a1 = ao + aRow, a2 = ao + 2 * aRow, a3 = ao + 3 * aRow, a4 = ao + 4 * aRow, a5 = ao + 5 * aRow;
     for (int p = 0; p < len; p++) {
       int xo = bo + p * bRow;
@@ -233,8 +278,13 @@ final class VectorDotKernel implements DotKernel {
     c50.intoArray(out, oo); c51.intoArray(out, oo + L);
   }
 
-  private static void kernel1x2(float[] a, int ao, int aCol, float[] b, int bo, int bRow, int len, float[] out, int oo) {
+  private static void kernel1x2(float[] a, int ao, int aCol, float[] b, int bo, int bRow, int len, float[] out, int oo,
+      boolean carry) {
     FloatVector c0 = FloatVector.zero(S), c1 = FloatVector.zero(S);
+    if (carry) {
+      c0 = load(out, oo);
+      c1 = load(out, oo + L);
+    }
     for (int p = 0; p < len; p++) {
       int xo = bo + p * bRow;
       FloatVector v = FloatVector.broadcast(S, a[ao + p * aCol]);

@@ -132,6 +132,16 @@ class ExactKnnTest {
   }
 
   @Test
+  void deepRowsSplitIntoDepthSlicesStillAgreeWithTheScalarCodeBitForBit() {
+    // 300 coordinates: two full 128-deep slices and a partial one, each continuing from the partial sums.
+    FloatMatrix m = gaussian(70, 300, 9);
+    for (boolean wide : new boolean[] {true, false}) {
+      VectorDotKernel v = new VectorDotKernel(wide);
+      assertArrayEquals(panelProducts(new ScalarDotKernel(v.width()), m), panelProducts(v, m), v.shape());
+    }
+  }
+
+  @Test
   void tiesBreakByLowerRowIndex() {
     // Rows 1, 2 and 4 are the same point: equidistant from everything, so they rank 1 < 2 < 4.
     float[][] rows = {{0, 0}, {1, 1}, {1, 1}, {5, 5}, {1, 1}, {0.5f, 0.5f}};
