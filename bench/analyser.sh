@@ -18,7 +18,7 @@ NEIGHBOURS=15
 MIN_DIST=0.1
 SEED=42
 [ -x "$CHROMIUM" ] || { echo "needs Chromium at $CHROMIUM: apt-get install -y chromium" >&2; exit 1; }
-"$PY" -c 'import umap, numpy' 2>/dev/null || { echo "needs Debian umap-learn: apt-get install -y python3-umap-learn" >&2; exit 1; }
+"$PY" -c 'import umap, numpy' 2>/dev/null || { echo "needs Debian umap-learn: apt-get install -y umap-learn" >&2; exit 1; }
 "$ROOT/vectory" --help >/dev/null 2>&1 || true # builds app/target/vectory.jar (and the page bundle) when stale
 [ -d "$ROOT/app/src/main/web/node_modules/playwright-core" ] || { echo "needs the page's npm packages: mvn -pl app -am package" >&2; exit 1; }
 mkdir -p "$DIR"
