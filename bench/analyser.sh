@@ -74,7 +74,8 @@ RATIO="$(awk -v a="$UMAP_S" -v b="$REF_FIT" 'BEGIN{printf "%.2f", a/b}')"
 echo
 echo "redraw during zoom and pan (headless Chromium, WebGL on SwiftShader, rAF intervals in the page; target <= 33 ms):"
 echo "  frames $(kv n "$FRAMES"), median $(kv p50_ms "$FRAMES") ms, p95 $(kv p95_ms "$FRAMES") ms, max $(kv max_ms "$FRAMES") ms"
-echo "  points drawn per frame: $(kv points_a "$FRAMES") in A + $(kv points_b "$FRAMES") in B (all of them, every frame: no level of detail);"
+echo "  points per map: $(kv points_a "$FRAMES") in A, $(kv points_b "$FRAMES") in B; drawn per frame while a view moves (level of detail,"
+echo "  #lod=N): $(kv drawn_moving_a "$FRAMES") in A, $(kv drawn_moving_b "$FRAMES") in B; every point once the view rests (120 ms);"
 echo "  in view when zoomed in: $(kv visible_a_zoomed "$FRAMES") in A, $(kv visible_b_zoomed "$FRAMES") in B"
 echo "  page open to both maps drawn: $(kv page_ready_s "$FRAMES") s; to the exact coincidence: $(kv coincidence_ready_s "$FRAMES") s"
 echo "projections of map A ($N x $D, cosine), computed by the app cold (seconds it reports; HTTP wall in brackets):"
@@ -86,4 +87,4 @@ printf "  %-9s %8s s (%6s whole process) umap-learn 0.5.3, n_neighbors=%s min_di
 echo "  ratio app UMAP / umap-learn fit: $RATIO"
 echo "load average at start $LOAD, now $(cut -d' ' -f1-3 /proc/loadavg); screenshot: $OUT/analyser-100k.png"
 awk -v l="$LOAD1" 'BEGIN{ if (l > 1.2) print "WARNING: load average " l " > 1.2 at start: these figures are not comparable" }'
-echo "frame_p50_ms=$(kv p50_ms "$FRAMES") frame_p95_ms=$(kv p95_ms "$FRAMES") points=$(kv points_a "$FRAMES") pca_s=$PCA_S umap_s=$UMAP_S pca_umap_s=$PU_S umap_learn_s=$REF_FIT umap_learn_wall_s=$REF_WALL ratio=$RATIO load=$LOAD1 n=$N d=$D"
+echo "frame_p50_ms=$(kv p50_ms "$FRAMES") frame_p95_ms=$(kv p95_ms "$FRAMES") frame_max_ms=$(kv max_ms "$FRAMES") points=$(kv points_a "$FRAMES") drawn_moving=$(kv drawn_moving_a "$FRAMES") pca_s=$PCA_S umap_s=$UMAP_S pca_umap_s=$PU_S umap_learn_s=$REF_FIT umap_learn_wall_s=$REF_WALL ratio=$RATIO load=$LOAD1 n=$N d=$D"

@@ -1,7 +1,7 @@
 // The analyser's redraw during zoom and pan, in headless Chromium: node frames.mjs URL OUT_DIR [CHROMIUM].
 // Opens the page (PCA of both maps), waits until both maps and the coincidence are there, then records every
 // requestAnimationFrame interval in the page while a script wheels in and out on map A, then on map B, then
-// drags to pan. Prints one line "frames n=... p50_ms=... p95_ms=... max_ms=... points=... visible_a=..."
+// drags to pan. Prints one line "frames n=... p50_ms=... p95_ms=... max_ms=... points_a=... drawn_moving_a=... visible_a_zoomed=..."
 // and saves a screenshot in OUT_DIR.
 import path from "node:path";
 import { launch, scriptArgs } from "../../app/src/test/web/browser.mjs";
@@ -28,11 +28,12 @@ try {
     window.__recording = true;
     requestAnimationFrame((t) => { last = t; requestAnimationFrame(tick); });
   });
-  const visible = [];
+  const visible = [], drawn = [];
   for (const side of ["A", "B"]) {
     const box = await page.locator("#canvas" + side).boundingBox();
     await page.mouse.move(box.x + box.width * 0.45, box.y + box.height * 0.55);
     for (let i = 0; i < 15; i++) { await page.mouse.wheel(0, -120); await page.waitForTimeout(30); }
+    drawn.push(await page.evaluate((s) => window.vectory.drawn(s), side)); // while moving: the level of detail
     visible.push(await page.evaluate((s) => window.vectory.visible(s), side));
     for (let i = 0; i < 15; i++) { await page.mouse.wheel(0, 120); await page.waitForTimeout(30); }
   }
@@ -49,7 +50,8 @@ try {
   const q = (p) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
   const f = (x) => x.toFixed(1);
   console.log(`frames n=${frames.length} p50_ms=${f(q(0.5))} p95_ms=${f(q(0.95))} max_ms=${f(sorted[sorted.length - 1])}` +
-    ` points_a=${points[0]} points_b=${points[1]} visible_a_zoomed=${visible[0]} visible_b_zoomed=${visible[1]}` +
+    ` points_a=${points[0]} points_b=${points[1]} drawn_moving_a=${drawn[0]} drawn_moving_b=${drawn[1]}` +
+    ` visible_a_zoomed=${visible[0]} visible_b_zoomed=${visible[1]}` +
     ` page_ready_s=${f(loadS)} coincidence_ready_s=${f(coincidenceS)}`);
 } finally {
   await browser.close();

@@ -82,6 +82,26 @@ try {
   await page.click("#reset");
   await page.waitForTimeout(400);
   eq(await visible("A"), n, "reset shows every point");
+
+  step = "level of detail while a map moves";
+  const setLod = (m) => v((x) => { const p = new URLSearchParams(location.hash.slice(1)); p.set("lod", String(x)); location.hash = "#" + p; }, m);
+  const drawn = () => v(() => [window.vectory.drawn("A"), window.vectory.drawn("B")]);
+  await setLod(200);
+  await page.waitForFunction(() => window.vectory.state().lod === 200);
+  eq(await drawn(), [n, n], "at rest every point is drawn");
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  let moving = null;
+  for (let i = 0; i < 5; i++) { await page.mouse.wheel(0, -200); await page.waitForTimeout(40); moving = await drawn(); }
+  eq(moving, [200, 200], "while the view moves each map draws every third of its 600 points (B follows A)");
+  await page.waitForTimeout(400);
+  eq(await drawn(), [n, n], "once the view rests every point is drawn again");
+  const zoomedLod = await visible("A");
+  check(zoomedLod < n && zoomedLod > 0, "the points in view are counted over every point (" + zoomedLod + ")");
+  await setLod(20000);
+  await page.waitForFunction(() => window.vectory.state().lod === 20000);
+  await page.click("#reset");
+  await page.waitForTimeout(400);
+  eq(await visible("A"), n, "reset shows every point");
   await page.click("#mode button[data-v=zoom]");
   await page.mouse.move(box.x + box.width * 0.3, box.y + box.height * 0.3);
   await page.mouse.down();

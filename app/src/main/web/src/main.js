@@ -7,10 +7,10 @@ import { BANDS, MISSING, band, byColumn } from "./colour.js";
 
 const SIDES = ["A", "B"];
 const MAX_K = 100;
-const HASH_KEYS = ["dataset", "a", "b", "ma", "mb", "method", "colour", "k", "id", "size", "linked"];
+const HASH_KEYS = ["dataset", "a", "b", "ma", "mb", "method", "colour", "k", "id", "size", "linked", "lod"];
 const PAGE = Math.random().toString(36).slice(2, 10); // this page's projection slots
 const state = { dataset: null, a: null, b: null, ma: "", mb: "", method: "pca", colour: null, k: 10, id: null,
-  size: 4, linked: "1", mode: "pan" };
+  size: 4, linked: "1", lod: 20000, mode: "pan" };
 const data = { opening: null, spaces: [], A: null, B: null, coincidence: null, neighbours: null, region: null, experiment: null };
 const plots = {};
 const hovered = { A: undefined, B: undefined };
@@ -33,7 +33,7 @@ function readHash() {
   for (const k of HASH_KEYS) {
     if (!p.has(k)) continue;
     const v = p.get(k);
-    state[k] = k === "k" || k === "size" ? Number(v) : v;
+    state[k] = k === "k" || k === "size" || k === "lod" ? Number(v) : v;
   }
   if (!p.has("id")) state.id = null;
 }
@@ -247,6 +247,7 @@ async function drawSideNow(side) {
   if (!p.xy) p.xy = pointsOf(p);
   const c = colouring(side);
   p.colouring = c;
+  fullDetail(side);
   await plots[side].set({ pointColor: c.colours, colorBy: "valueA" });
   await plots[side].draw({ x: p.xy.x, y: p.xy.y, z: c.z }, { zDataType: "categorical" });
   highlight();
@@ -262,6 +263,7 @@ function recolour() {
 function status(side) {
   const p = data[side], sp = plots[side];
   if (!p) { $("status" + side).textContent = ""; return; }
+  fullDetail(side); // the count is of every point, not of the moving subset
   const visible = sp.get("pointsInView").length;
   const sel = sp.get("selectedPoints").length;
   $("status" + side).textContent = visible + " of " + p.n + " points in view" + (sel ? " · " + sel + " selected" : "");
@@ -270,10 +272,31 @@ function status(side) {
 
 // The view changes on every frame of a zoom or pan; counting the points in view there (a range search that
 // allocates an index per point, 100,000 of them zoomed out) would cost each frame: count once the view rests.
+// The same rest ends a map's level of detail (below).
 const statusTimers = {};
 function statusLater(side) {
   clearTimeout(statusTimers[side]);
   statusTimers[side] = setTimeout(() => status(side), 120);
+}
+
+// Level of detail. On a software GL (no GPU, as in headless Chromium here) a redraw costs about a millisecond per
+// thousand points, so a map of 100,000 points moved at 6-8 frames a second (bench/analyser). While its view moves,
+// a map of more than state.lod points (#lod=N, default 20,000; 0: off) draws an even spread of about that many
+// (every m-th point, plus the selected ones); the status timer's rest (120 ms without a view change) draws every
+// point again, and so does anything that reads or changes what is drawn (status, selection, new points, export).
+const lod = { A: false, B: false };
+function moving(side) {
+  const p = data[side], most = state.lod;
+  if (lod[side] || !p || !(most > 0) || p.n <= most) return;
+  lod[side] = true;
+  const step = Math.ceil(p.n / most), selected = new Set(plots[side].get("selectedPoints")), ix = [];
+  for (let i = 0; i < p.n; i++) if (i % step === 0 || selected.has(i)) ix.push(i);
+  plots[side].filter(ix, { preventEvent: true });
+}
+function fullDetail(side) {
+  if (!lod[side]) return;
+  lod[side] = false;
+  plots[side].unfilter({ preventEvent: true });
 }
 
 /** Selects, in each map, the points of the current selection (a point or a region) that it holds. */
@@ -282,6 +305,7 @@ function highlight() {
   for (const side of SIDES) {
     const p = data[side];
     if (!p) continue;
+    fullDetail(side);
     const idx = [];
     for (const id of ids) { const i = p.index.get(id); if (i !== undefined) idx.push(i); }
     if (idx.length) plots[side].select(idx, { preventEvent: true });
@@ -306,6 +330,7 @@ function follow(side, view) {
     f.timer = 0;
     f.at = performance.now();
     if (!data[side] || !f.view) return;
+    moving(side);
     syncing = true;
     try { plots[side].view(f.view, { preventEvent: true }); } finally { syncing = false; }
     statusLater(side);
@@ -327,6 +352,7 @@ function createPlot(side) {
     if (ids.length === 1) selectPoint(ids[0]); else selectRegion(ids, side);
   });
   sp.subscribe("view", (e) => {
+    moving(side);
     if (!syncing && state.linked === "1") follow(side === "A" ? "B" : "A", e.view);
     statusLater(side);
   });
@@ -663,6 +689,7 @@ const fileName = (s) => s.replace(/[^A-Za-z0-9._@-]+/g, "_");
 function exportPng(side) {
   const p = data[side];
   if (!p) return;
+  fullDetail(side);
   plots[side].redraw();
   $("canvas" + side).toBlob((b) => download("vectory-" + side + "-" + fileName(p.space) + "-" + state.method + ".png", b), "image/png");
 }
@@ -785,7 +812,8 @@ async function init() {
 window.vectory = {
   state: () => ({ ...state }),
   ready: (side) => !!data[side] && $("busy" + side).hidden,
-  visible: (side) => plots[side].get("pointsInView").length,
+  visible: (side) => { fullDetail(side); return plots[side].get("pointsInView").length; },
+  drawn: (side) => (lod[side] ? plots[side].get("filteredPoints").length : data[side] ? data[side].n : 0),
   selectedIds: (side) => (data[side] ? plots[side].get("selectedPoints").map((i) => data[side].ids[i]) : []),
   colours: (side) => (data[side] && data[side].colouring ? data[side].colouring.colours.length : 0),
   coincidence: (id) => (data.coincidence ? data.coincidence.byId.get(id) : undefined),
