@@ -1,5 +1,6 @@
 package io.vectory.core.compare;
 
+import io.vectory.core.compare.CentredProducts.Centring;
 import io.vectory.core.vectors.FloatMatrix;
 
 /**
@@ -15,8 +16,6 @@ import io.vectory.core.vectors.FloatMatrix;
  * </ul>
  */
 public final class LinearCka {
-  private static final int CHUNK = 256;
-
   private LinearCka() {}
 
   public static double compute(FloatMatrix x, FloatMatrix y) {
@@ -123,90 +122,16 @@ public final class LinearCka {
   }
 
   /**
-   * A space and its column means: centred rows are made a chunk at a time into a worker's buffer, so the feature
-   * form holds no centred copy of the data (a 1,000,000 × 256 space would need another 1 GB for each).
-   */
-  record Centring(FloatMatrix m, double[] mean, int stride) {
-    static Centring of(FloatMatrix m, int w) {
-      int n = m.rows();
-      int d = m.cols();
-      double[] mean = new double[d];
-      float[] src = m.data();
-      for (int r = 0; r < n; r++) for (int c = 0; c < d; c++) mean[c] += src[r * d + c];
-      for (int c = 0; c < d; c++) mean[c] /= n;
-      return new Centring(m, mean, (d + w - 1) / w * w);
-    }
-
-    int rows() {
-      return m.rows();
-    }
-
-    int cols() {
-      return m.cols();
-    }
-
-    /** Rows r0 .. r0 + len − 1, centred, into {@code out} at stride {@link #stride} (padding left zero). */
-    void rows(int r0, int len, float[] out) {
-      int d = m.cols();
-      float[] src = m.data();
-      for (int r = 0; r < len; r++) {
-        int from = (r0 + r) * d;
-        int to = r * stride;
-        for (int c = 0; c < d; c++) out[to + c] = (float) (src[from + c] - mean[c]);
-      }
-    }
-  }
-
-  /**
-   * ‖AᵀB‖²_F, summing per-chunk float products into doubles, chunks spread over the cores; for A = B (a space's own
-   * term) half the products, by symmetry.
+   * ‖AᵀB‖²_F from the summed product; for A = B (a space's own term) half the products were made: panel pairs above
+   * the diagonal stand for their mirror too.
    */
   private static double frobeniusSquared(DotKernel kernel, Centring a, Centring b) {
-    int n = a.rows();
-    int chunks = (n + CHUNK - 1) / CHUNK;
-    int workers = Math.min(Parallel.threads(), chunks);
-    double[][] acc = new double[workers][];
-    float[][] tiles = new float[workers][];
-    float[][] rowsA = new float[workers][];
-    float[][] rowsB = new float[workers][];
-    int w = kernel.width();
-    Parallel.run(workers, chunks, (wk, c) -> {
-      if (acc[wk] == null) {
-        acc[wk] = new double[a.cols() * b.stride()];
-        tiles[wk] = new float[a.cols() * b.stride()];
-        rowsA[wk] = new float[CHUNK * a.stride()];
-        rowsB[wk] = a == b ? rowsA[wk] : new float[CHUNK * b.stride()];
-      }
-      int r0 = c * CHUNK;
-      int len = Math.min(CHUNK, n - r0);
-      float[] tile = tiles[wk];
-      a.rows(r0, len, rowsA[wk]);
-      if (a != b) b.rows(r0, len, rowsB[wk]);
-      // Rows of the kernel's A side are features of a (stride 1, step a.stride per point); B's panels are b's rows.
-      if (a != b) {
-        kernel.panels(rowsA[wk], 0, 1, a.stride(), a.cols(), rowsB[wk], 0, b.stride(), w, b.stride() / w, len, tile, 0, b.stride());
-      } else {
-        // XᵀX is symmetric: the feature rows of panel i against panels j ≥ i only; the block below stays zero.
-        int panels = b.stride() / w;
-        for (int i = 0; i < panels; i++) {
-          int f0 = i * w;
-          int rows = Math.min(w, a.cols() - f0);
-          if (rows <= 0) break;
-          kernel.panels(rowsA[wk], f0, 1, a.stride(), rows, rowsB[wk], f0, b.stride(), w, panels - i, len, tile, f0 * b.stride() + f0, b.stride());
-        }
-      }
-      double[] s = acc[wk];
-      for (int i = 0; i < tile.length; i++) s[i] += tile[i];
-    });
+    CentredProducts.Product p = CentredProducts.product(kernel, a, b);
     double total = 0;
-    for (int i = 0; i < a.cols(); i++) {
-      for (int j = 0; j < b.cols(); j++) {
-        // Symmetric product: panel pairs above the diagonal stand for their mirror too; below it nothing was computed.
-        double weight = a != b || j / w == i / w ? 1 : j / w > i / w ? 2 : 0;
-        if (weight == 0) continue;
-        double v = 0;
-        for (double[] s : acc) if (s != null) v += s[i * b.stride() + j];
-        total += weight * v * v;
+    for (int i = 0; i < p.rows(); i++) {
+      for (int j = p.symmetric() ? i : 0; j < p.cols(); j++) {
+        double v = p.values()[i * p.stride() + j];
+        total += (p.symmetric() && i != j ? 2 : 1) * v * v;
       }
     }
     return total;

@@ -3,21 +3,24 @@ package io.vectory.core.compare;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
-/** Runs work items on a few platform threads (all cores by default; -Dvectory.threads=N to pin). */
-final class Parallel {
+/**
+ * Runs work items on a few platform threads (all cores by default; -Dvectory.threads=N to pin): the engine's passes,
+ * linear CKA and PCA's covariance.
+ */
+public final class Parallel {
   private Parallel() {}
 
-  static int threads() {
+  public static int threads() {
     int t = Integer.getInteger("vectory.threads", Runtime.getRuntime().availableProcessors());
     return Math.max(1, t);
   }
 
   /** Work item i in [0, count) runs on worker w in [0, workers); items are handed out in increasing order. */
-  interface Body {
+  public interface Body {
     void run(int worker, int item);
   }
 
-  static void run(int workers, int count, Body body) {
+  public static void run(int workers, int count, Body body) {
     if (workers <= 1 || count <= 1) {
       for (int i = 0; i < count; i++) body.run(0, i);
       return;

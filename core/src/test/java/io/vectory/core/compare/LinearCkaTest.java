@@ -14,7 +14,7 @@ class LinearCkaTest {
     FloatMatrix x = ExactKnnTest.gaussian(80, 120, 1);
     FloatMatrix y = ExactKnnTest.gaussian(80, 60, 2);
     DotKernel kernel = DotKernel.best();
-    double feature = LinearCka.featureForm(kernel, LinearCka.Centring.of(x, kernel.width()), LinearCka.Centring.of(y, kernel.width()));
+    double feature = LinearCka.featureForm(kernel, CentredProducts.Centring.of(x, kernel.width()), CentredProducts.Centring.of(y, kernel.width()));
     double gram = LinearCka.gramForm(LinearCka.centre(x, kernel.width()), LinearCka.centre(y, kernel.width()));
     assertTrue(feature > 0 && feature < 1, "unrelated random spaces: " + feature);
     assertEquals(feature, gram, 1e-6);
