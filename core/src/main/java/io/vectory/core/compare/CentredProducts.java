@@ -69,10 +69,18 @@ public final class CentredProducts {
       double[] s = acc[wk];
       for (int i = 0; i < tile.length; i++) s[i] += tile[i];
     });
-    double[] sum = new double[a.cols() * b.stride()];
-    for (double[] s : acc) {
+    // Summed into the first worker's accumulator, in worker order (a wide space's d × d doubles are not copied again).
+    double[] sum = null;
+    for (int t = 0; t < acc.length; t++) {
+      double[] s = acc[t];
+      acc[t] = null;
+      tiles[t] = null;
       if (s == null) continue;
-      for (int i = 0; i < sum.length; i++) sum[i] += s[i];
+      if (sum == null) {
+        sum = s;
+      } else {
+        for (int i = 0; i < sum.length; i++) sum[i] += s[i];
+      }
     }
     return new Product(sum, a.cols(), b.cols(), b.stride(), a == b);
   }
