@@ -27,6 +27,7 @@ import io.vectory.core.compare.CompareOptions;
 import io.vectory.core.compare.ComparisonOutcome;
 import io.vectory.core.compare.ExactKnn;
 import io.vectory.core.compare.KnnLists;
+import io.vectory.core.compare.LinearCka;
 import io.vectory.streams.metrics.VectoryMetrics;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -292,10 +293,10 @@ final class CheckpointProcessor implements Processor<String, SpecificRecord, Str
         continue;
       }
       boolean direct = !ref.getIdsDigest().equals(digest);
-      pending.add(new PendingComparison(refKey, e.getValue(), direct, false, null, null, 0L));
+      pending.add(new PendingComparison(refKey, e.getValue(), direct, false, null, null, null, 0L));
       CompareWork.Builder w = item(job, direct ? WorkKind.DIRECT : WorkKind.CKA, ck, where, reg.getMetric())
           .setReference(refKey).setReferenceSource(ref.getSource()).setReferenceMetric(ref.getMetric())
-          .setReferenceCkaSelf(ref.getCkaSelf()).setLabelColumn(config.labelColumn());
+          .setLabelColumn(config.labelColumn());
       work.add(w.build());
     }
     jobs.put(StoreKeys.checkpoint(ck), StoredJob.newBuilder()
@@ -411,6 +412,7 @@ final class CheckpointProcessor implements Processor<String, SpecificRecord, Str
           if (j.getShardsDone() < j.getShards() && !seen) {
             j.setShardsDone(j.getShardsDone() + 1);
             j.setKnnMillis(j.getKnnMillis() + d.getComputeMillis());
+            if (d.getCkaSelf() != null) j.setCkaSelf(d.getCkaSelf());
             boolean last = j.getShardsDone() == j.getShards();
             if (tiled) {
               if (last) knn.put(key, KnnListsState.stored(mergeTiles(d, key, where.getRows(), metric, j.getShards())));
@@ -430,17 +432,9 @@ final class CheckpointProcessor implements Processor<String, SpecificRecord, Str
           if (p != null && !p.getCkaDone()) {
             p.setCkaDone(true);
             p.setCka(d.getCka());
+            p.setCkaCross(d.getCkaCross());
             p.setComparison(d.getComparison());
             p.setComputeMillis(p.getComputeMillis() + d.getComputeMillis());
-            if (d.getCkaSelf() != null) j.setCkaSelf(d.getCkaSelf());
-            if (d.getReferenceCkaSelf() != null) {
-              String refKey = StoreKeys.checkpoint(d.getReference());
-              StoredJob ref = jobs.get(refKey);
-              if (ref != null && ref.getCkaSelf() == null) {
-                ref.setCkaSelf(d.getReferenceCkaSelf());
-                jobs.put(refKey, ref);
-              }
-            }
           }
         }
       }
@@ -602,6 +596,18 @@ final class CheckpointProcessor implements Processor<String, SpecificRecord, Str
     }
   }
 
+  /**
+   * A pair's linear CKA: the worker's whole value (Gram form), else its cross term over both checkpoints' own terms,
+   * which their k-NN shard 0 answered before their lists were done. NaN when undefined.
+   */
+  private static double cka(StoredJob j, PendingComparison p, StoredJob ref) {
+    if (p.getCkaCross() != null) {
+      return LinearCka.fromTerms(p.getCkaCross(), j.getCkaSelf() == null ? Double.NaN : j.getCkaSelf(),
+          ref.getCkaSelf() == null ? Double.NaN : ref.getCkaSelf());
+    }
+    return p.getCka() == null ? Double.NaN : p.getCka();
+  }
+
   private void publish(CheckpointKey ck, StoredJob j, PendingComparison p, StoredJob ref, long knnMillis) {
     long start = System.nanoTime();
     ComparisonResult.Builder result;
@@ -614,7 +620,7 @@ final class CheckpointProcessor implements Processor<String, SpecificRecord, Str
       KnnLists lb = KnnListsState.of(knn.get(StoreKeys.checkpoint(p.getReference())));
       ComparisonOutcome out;
       try {
-        out = engine.merge(la, lb, o, p.getCka() == null ? Double.NaN : p.getCka());
+        out = engine.merge(la, lb, o, cka(j, p, ref));
       } catch (RuntimeException e) {
         log.warn("cannot compare {} with {}", CheckpointNames.of(ck), CheckpointNames.of(p.getReference()), e);
         failComparison(j, p, e.getMessage());

@@ -14,7 +14,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Does one {@link CompareWork} item: a k-NN shard, linear CKA of a pair, or a direct compare of two checkpoints whose
+ * Does one {@link CompareWork} item: a k-NN shard (shard 0 also the checkpoint's own CKA term), linear CKA's cross term
+ * of a pair (CKA whole for wide spaces), or a direct compare of two checkpoints whose
  * rows differ. A pure function of the item, the vectors its {@link SpaceReader} returns and the engine; the compare
  * worker runs it outside any transaction and the tests run it beside TopologyTestDriver.
  */
@@ -67,15 +68,19 @@ final class WorkHandler {
           KnnLists lists = engine.knn(a.vectors(), metric, w.getK(), w.getIncludeSelf(), shard);
           done.setNeighbours(KnnLists.pack(lists.neighbours()));
         }
+        // The checkpoint's own CKA term, once, beside its lists: each comparison with it then costs one cross term.
+        if (w.getShard() == 0) done.setCkaSelf(LinearCka.selfTerm(a.vectors()));
       }
       case CKA -> {
         long t = System.nanoTime();
         Space b = reader.read(w.getReference(), w.getReferenceSource());
         start += System.nanoTime() - t;
-        double selfA = w.getCkaSelf() != null ? w.getCkaSelf() : LinearCka.selfTerm(a.vectors());
-        double selfB = w.getReferenceCkaSelf() != null ? w.getReferenceCkaSelf() : LinearCka.selfTerm(b.vectors());
-        double cka = LinearCka.compute(a.vectors(), b.vectors(), selfA, selfB);
-        done.setCka(Double.isFinite(cka) ? cka : null).setCkaSelf(selfA).setReferenceCkaSelf(selfB);
+        if (LinearCka.splitsIntoTerms(a.vectors(), b.vectors())) {
+          done.setCkaCross(LinearCka.crossTerm(a.vectors(), b.vectors()));
+        } else {
+          double cka = LinearCka.compute(a.vectors(), b.vectors());
+          done.setCka(Double.isFinite(cka) ? cka : null);
+        }
       }
       case DIRECT -> {
         long t = System.nanoTime();

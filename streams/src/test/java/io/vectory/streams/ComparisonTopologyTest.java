@@ -16,6 +16,7 @@ import io.vectory.avro.DriftRule;
 import io.vectory.avro.EmbeddingChunk;
 import io.vectory.avro.Relation;
 import io.vectory.avro.SpaceEvent;
+import io.vectory.avro.WorkDone;
 import io.vectory.core.compare.CompareOptions;
 import io.vectory.core.compare.KnnLists;
 import io.vectory.core.compare.Metric;
@@ -538,6 +539,25 @@ class ComparisonTopologyTest {
     // Step 1 is neither first nor previous now: its lists went with its chunks.
     assertNull(knnStore().get(k1));
     assertNotNull(knnStore().get(StoreKeys.checkpoint(CheckpointEvents.key("e1", "head", 2))));
+  }
+
+  @Test
+  void aCheckpointsOwnCkaTermIsComputedOnceByItsPassAndEachReferenceCostsTheCrossTerm() {
+    start(config());
+    float[][] v0 = data.base, v1 = data.perturbed(0.02, 1), v2 = data.perturbed(0.04, 2);
+    send("e1", checkpoint("e1", 0, v0));
+    send("e1", checkpoint("e1", 1, v1));
+    results.readValuesToList();
+    int before = workers.answered.size();
+    send("e1", checkpoint("e1", 2, v2));
+    List<WorkDone> step2 = workers.answered.subList(before, workers.answered.size());
+    List<String> kinds = step2.stream().map(d -> d.getKind() + (d.getCkaSelf() != null ? " self" : "") + (d.getCkaCross() != null ? " cross" : "")
+        + (d.getCka() != null ? " whole" : "")).sorted().toList();
+    assertEquals(List.of("CKA cross", "CKA cross", "KNN self"), kinds, "one own term (with the pass), one cross term per reference");
+    List<ComparisonResult> rs = results.readValuesToList();
+    assertEquals(2, rs.size());
+    assertMatchesEngine(rs.get(0), v2, v1);
+    assertMatchesEngine(rs.get(1), v2, v0);
   }
 
   @Test

@@ -31,6 +31,8 @@ final class TestWorkers {
   /** Index = offset on space-events; null for a record piped another way (raw bytes). */
   private final List<SpaceEvent> log = new ArrayList<>();
   final List<CompareWork> done = new ArrayList<>();
+  /** The answers piped back, in order. */
+  final List<WorkDone> answered = new ArrayList<>();
 
   TestWorkers(TopologyTestDriver driver, Topics topics, EventSerdes serdes, ComparisonEngine engine) {
     this.events = driver.createInputTopic(topics.spaceEvents.name(), Serdes.String().serializer(), topics.spaceEvents.valueSerde(serdes).serializer());
@@ -74,7 +76,9 @@ final class TestWorkers {
       List<CompareWork> items = new ArrayList<>(work.readValuesToList());
       if (newestFirst) java.util.Collections.reverse(items);
       for (CompareWork w : items) {
-        answers.pipeInput(w.getCheckpoint().getExperiment(), handle(w));
+        WorkDone a = handle(w);
+        answers.pipeInput(w.getCheckpoint().getExperiment(), a);
+        answered.add(a);
         done.add(w);
         n++;
       }

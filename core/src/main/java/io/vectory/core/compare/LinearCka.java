@@ -36,6 +36,34 @@ public final class LinearCka {
   }
 
   /**
+   * Whether CKA of this pair is made of kept terms: the cross term {@link #crossTerm} and each space's {@link #selfTerm}
+   * ({@link #fromTerms}). False where the pair takes the Gram form (wide spaces), which only {@link #compute} gives.
+   */
+  public static boolean splitsIntoTerms(FloatMatrix x, FloatMatrix y) {
+    return !usesGram(x.rows(), x.cols(), y.cols());
+  }
+
+  /**
+   * The cross term ‖YᵀX‖²_F of the column-centred spaces: the one product a comparison needs when both spaces' own
+   * terms are kept. Only for pairs that {@link #splitsIntoTerms split into terms}.
+   */
+  public static double crossTerm(FloatMatrix x, FloatMatrix y) {
+    if (x.rows() != y.rows()) {
+      throw new IllegalArgumentException("CKA needs the same points in both spaces: " + x.rows() + " vs " + y.rows() + " rows");
+    }
+    if (!splitsIntoTerms(x, y)) throw new IllegalArgumentException("a " + x.rows() + "-row pair of " + x.cols() + " and " + y.cols()
+        + " dimensions takes the Gram form: compute it whole");
+    DotKernel kernel = DotKernel.best();
+    return frobeniusSquared(kernel, Centring.of(x, kernel.width()), Centring.of(y, kernel.width()));
+  }
+
+  /** Linear CKA from its three terms; NaN when a space has no variance (an own term of 0) or a term is unknown (NaN). */
+  public static double fromTerms(double cross, double selfX, double selfY) {
+    if (selfX == 0 || selfY == 0) return Double.NaN;
+    return cross / (Math.sqrt(selfX) * Math.sqrt(selfY));
+  }
+
+  /**
    * As {@link #compute(FloatMatrix, FloatMatrix)}, with each space's {@link #selfTerm} as kept (NaN: computed here).
    * The Gram form (wide spaces) gets its own terms from the Gram loops it runs anyway, and ignores these.
    */
@@ -68,8 +96,7 @@ public final class LinearCka {
     double xy = frobeniusSquared(kernel, cx, cy);
     double xx = Double.isNaN(selfX) ? frobeniusSquared(kernel, cx, cx) : selfX;
     double yy = Double.isNaN(selfY) ? frobeniusSquared(kernel, cy, cy) : selfY;
-    if (xx == 0 || yy == 0) return Double.NaN; // a space with no variance
-    return xy / (Math.sqrt(xx) * Math.sqrt(yy));
+    return fromTerms(xy, xx, yy);
   }
 
   /** Σ_ij K_ij·L_ij over Σ K² and Σ L², row i against rows j ≥ i (symmetric), rows spread over the cores. */

@@ -52,6 +52,24 @@ class LinearCkaTest {
     assertTrue(Double.isNaN(LinearCka.selfTerm(ExactKnnTest.gaussian(50, 20_000, 3))));
   }
 
+  @Test
+  void aComparisonFromKeptTermsComputesOnlyTheCrossTerm() {
+    FloatMatrix x = ExactKnnTest.gaussian(700, 40, 9);
+    FloatMatrix y = ExactKnnTest.gaussian(700, 24, 10);
+    assertTrue(LinearCka.splitsIntoTerms(x, y));
+    double cka = LinearCka.fromTerms(LinearCka.crossTerm(x, y), LinearCka.selfTerm(x), LinearCka.selfTerm(y));
+    assertEquals(naive(x, y), cka, 1e-7);
+    assertEquals(LinearCka.compute(x, y), cka, 1e-12);
+    // A space with no variance has no CKA; an unknown term leaves it unknown.
+    assertTrue(Double.isNaN(LinearCka.fromTerms(5, 0, 3)));
+    assertTrue(Double.isNaN(LinearCka.fromTerms(5, Double.NaN, 3)));
+    // A wide pair does not split: its terms come from the Gram loops, so asking for the cross term is refused.
+    FloatMatrix wide = ExactKnnTest.gaussian(50, 20_000, 3);
+    assertFalse(LinearCka.splitsIntoTerms(wide, wide));
+    IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> LinearCka.crossTerm(wide, wide));
+    assertTrue(e.getMessage().contains("Gram form"), e.getMessage());
+  }
+
   /** tr(KcLc) / (‖Kc‖ ‖Lc‖) with K = XcXcᵀ, L = YcYcᵀ in double. */
   static double naive(FloatMatrix x, FloatMatrix y) {
     double[][] k = gram(x), l = gram(y);
