@@ -15,7 +15,7 @@ public final class CentredProducts {
 
   /** XᵀX of the centred rows of {@code m}, d × d, in double (the full symmetric matrix). */
   public static double[][] gram(FloatMatrix m) {
-    DotKernel kernel = DotKernel.best();
+    DotKernel kernel = DotKernel.forWork(0.5 * m.rows() * m.cols() * m.cols());
     Centring c = Centring.of(m, kernel.width());
     Product p = product(kernel, c, c);
     int d = m.cols();

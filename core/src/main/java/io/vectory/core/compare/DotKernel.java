@@ -48,21 +48,73 @@ interface DotKernel {
     return Holder.BEST;
   }
 
+  /**
+   * Multiply-adds below which a JVM that has not loaded the Vector API kernel yet runs the scalar one: loading it
+   * (its warm-up, then C2 compiling the Vector API code, whose interpreted form allocates per lane operation) costs a
+   * fresh JVM about 0.3 s of 2 cores, more than it saves on such a job. Measured with ./vectory compare (both spaces'
+   * passes and CKA), 2 cores: 600 × 384 0.80 s scalar against 1.12–1.27 s, 1,307 × 384 1.11 against 1.26 s, while
+   * 3,000 × 384 takes 2.19 s scalar against 1.14 s. 5·10⁸ is a self-join of about 1,600 × 384.
+   * {@code -Dvectory.smallWork=N} sets it; 0 turns the scalar path off (the build's AOT training run, so the cache holds
+   * the Vector API kernel that larger jobs need).
+   */
+  long SMALL_WORK = Long.getLong("vectory.smallWork", 500_000_000L);
+
+  /**
+   * The kernel for a job of about {@code multiplyAdds} products: the scalar kernel for a small job while the Vector
+   * API kernel is not loaded, else {@link #best}. Both give the same floats for every pair, and the scalar one has
+   * the Vector API kernel's width, so blocks and tiles do not depend on the choice.
+   */
+  static DotKernel forWork(double multiplyAdds) {
+    if (multiplyAdds < SMALL_WORK && !Small.bestChosen) return Small.KERNEL;
+    return best();
+  }
+
+  /** The scalar kernel for small jobs, at the width {@link #best} has or would have (found without choosing it). */
+  final class Small {
+    private Small() {}
+
+    /** Set once {@link Holder} has chosen (and so loaded and warmed) the best kernel. */
+    static volatile boolean bestChosen;
+    static final DotKernel KERNEL = new ScalarDotKernel(width());
+
+    private static int width() {
+      if (vectorApi()) {
+        try {
+          return (int) Class.forName("io.vectory.core.compare.VectorShape").getDeclaredMethod("width").invoke(null);
+        } catch (ReflectiveOperationException | LinkageError e) {
+          // fall through: the scalar kernel's own width, as Holder then chooses it too
+        }
+      }
+      return SCALAR_WIDTH;
+    }
+  }
+
+  /** The scalar kernel's width when it is the best one. */
+  int SCALAR_WIDTH = 32;
+
+  private static boolean vectorApi() {
+    return !Boolean.getBoolean("vectory.scalar") && ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+  }
+
   /** One kernel per JVM: choosing it loads (and warms) the Vector API classes once. */
   final class Holder {
     private Holder() {}
 
     static final DotKernel BEST = choose();
 
+    static {
+      Small.bestChosen = true;
+    }
+
     private static DotKernel choose() {
-      if (!Boolean.getBoolean("vectory.scalar") && ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()) {
+      if (vectorApi()) {
         try {
           return (DotKernel) Class.forName("io.vectory.core.compare.VectorDotKernel").getDeclaredConstructor().newInstance();
         } catch (ReflectiveOperationException | LinkageError e) {
           // fall through to the scalar kernel
         }
       }
-      return new ScalarDotKernel(32);
+      return new ScalarDotKernel(SCALAR_WIDTH);
     }
   }
 }

@@ -66,7 +66,8 @@ public final class ExactKnn {
   public static ShardLists searchShard(FloatMatrix m, Metric metric, int k, boolean includeSelf, int shard, int shards,
       ProgressListener progress) {
     if (shards < 1 || shard < 0 || shard >= shards) throw new IllegalArgumentException("shard must be in 0.." + (shards - 1) + ", got " + shard);
-    Prepared p = prepare(m, metric, k);
+    // Always the best kernel: shards of one pass may run in several JVMs, and all must cut the same tiles.
+    Prepared p = prepare(m, metric, k, DotKernel.best());
     int n = m.rows();
     int nb = (n + blockOf(p.kernel) - 1) / blockOf(p.kernel);
     long tiles = (long) nb * (nb + 1) / 2;
@@ -75,7 +76,7 @@ public final class ExactKnn {
     Candidates c = selfJoin(p.kernel, p.x, n, m.cols(), metric, p.norms, includeSelf, kk, range, progress);
     int[] out = new int[Math.multiplyExact(n, k)];
     double[] dist = new double[out.length];
-    recheck(c, p.x, n, m.cols(), metric, p.norms, p.maxNorm, k, includeSelf, null, range, out, dist);
+    recheck(c, p.x, n, m.cols(), metric, p.norms, p.maxNorm, k, includeSelf, null, range, blockOf(p.kernel), out, dist);
     return new ShardLists(n, k, out, dist);
   }
 
@@ -139,7 +140,7 @@ public final class ExactKnn {
   /** What every pass needs first: the checks, the rows' norms, the kernel. */
   private record Prepared(float[] x, double[] norms, double maxNorm, DotKernel kernel) {}
 
-  private static Prepared prepare(FloatMatrix m, Metric metric, int k) {
+  private static Prepared prepare(FloatMatrix m, Metric metric, int k, DotKernel kernel) {
     final int n = m.rows();
     final int d = m.cols();
     if (n < 2) throw new IllegalArgumentException("need at least 2 points, got " + n);
@@ -155,14 +156,16 @@ public final class ExactKnn {
         }
       }
     }
-    return new Prepared(m.data(), norms, maxNorm, DotKernel.best());
+    return new Prepared(m.data(), norms, maxNorm, kernel);
   }
 
   static Result run(FloatMatrix m, Metric metric, int k, boolean includeSelf, int[] queryRows,
       ProgressListener progress) {
     final int n = m.rows();
     final int d = m.cols();
-    final Prepared p = prepare(m, metric, k);
+    // Multiply-adds: the self-join's symmetric half, or every query against every row.
+    final double work = queryRows == null ? 0.5 * n * n * d : (double) queryRows.length * n * d;
+    final Prepared p = prepare(m, metric, k, DotKernel.forWork(work));
     final int available = includeSelf ? n : n - 1;
     final int kk = Math.min(k + 8 + k / 8, available);
     final TileRange all = TileRange.all((n + blockOf(p.kernel) - 1) / blockOf(p.kernel));
@@ -171,7 +174,7 @@ public final class ExactKnn {
         : queries(p.kernel, p.x, n, d, metric, p.norms, includeSelf, queryRows, kk, progress);
     final int nq = queryRows == null ? n : queryRows.length;
     final int[] out = new int[Math.multiplyExact(nq, k)];
-    int rechecked = recheck(c, p.x, n, d, metric, p.norms, p.maxNorm, k, includeSelf, queryRows, null, out, null);
+    int rechecked = recheck(c, p.x, n, d, metric, p.norms, p.maxNorm, k, includeSelf, queryRows, null, blockOf(p.kernel), out, null);
     return new Result(out, rechecked);
   }
 
@@ -375,12 +378,11 @@ public final class ExactKnn {
    * {@code dist} (when given) gets each answer's exact distance. Returns the rows that needed the exhaustive scan.
    */
   private static int recheck(Candidates c, float[] x, int n, int d, Metric metric, double[] norms, double maxN,
-      int k, boolean includeSelf, int[] queryRows, TileRange shard, int[] out, double[] dist) {
+      int k, boolean includeSelf, int[] queryRows, TileRange shard, int block, int[] out, double[] dist) {
     final int nq = c.queries();
     final int kk = c.kk();
     final float[][] hs = c.scores();
     final int[][] hi = c.rows();
-    final int block = blockOf(DotKernel.best());
     // Rows each row may rank: all others (or all), or, in a shard, those of the blocks its tiles pair it with.
     final int[] pairedByBlock;
     if (shard == null) {

@@ -30,7 +30,7 @@ public final class LinearCka {
    */
   public static double selfTerm(FloatMatrix x) {
     if (usesGram(x.rows(), x.cols(), x.cols())) return Double.NaN;
-    DotKernel kernel = DotKernel.best();
+    DotKernel kernel = DotKernel.forWork(0.5 * x.rows() * x.cols() * x.cols());
     Centring cx = Centring.of(x, kernel.width());
     return frobeniusSquared(kernel, cx, cx);
   }
@@ -53,7 +53,7 @@ public final class LinearCka {
     }
     if (!splitsIntoTerms(x, y)) throw new IllegalArgumentException("a " + x.rows() + "-row pair of " + x.cols() + " and " + y.cols()
         + " dimensions takes the Gram form: compute it whole");
-    DotKernel kernel = DotKernel.best();
+    DotKernel kernel = DotKernel.forWork((double) x.rows() * x.cols() * y.cols());
     return frobeniusSquared(kernel, Centring.of(x, kernel.width()), Centring.of(y, kernel.width()));
   }
 
@@ -71,7 +71,7 @@ public final class LinearCka {
     if (x.rows() != y.rows()) {
       throw new IllegalArgumentException("CKA needs the same points in both spaces: " + x.rows() + " vs " + y.rows() + " rows");
     }
-    DotKernel kernel = DotKernel.best();
+    DotKernel kernel = DotKernel.forWork((double) x.rows() * (x.cols() + y.cols()) * (x.cols() + y.cols()) / 2);
     int w = kernel.width();
     if (usesGram(x.rows(), x.cols(), y.cols())) return gramForm(centre(x, w), centre(y, w));
     return featureForm(kernel, Centring.of(x, w), Centring.of(y, w), selfX, selfY);

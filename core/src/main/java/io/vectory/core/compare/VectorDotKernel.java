@@ -26,9 +26,9 @@ import jdk.incubator.vector.VectorSpecies;
  * FFM API is final only from Java 22; the project targets 21), and leaves the tile in cache for the top-k scan.
  */
 final class VectorDotKernel implements DotKernel {
-  private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+  private static final VectorSpecies<Float> S = VectorShape.SPECIES;
   private static final int L = S.length();
-  private static final boolean WIDE = wide();
+  private static final boolean WIDE = VectorShape.WIDE;
 
   static {
     warmUp();
@@ -46,15 +46,6 @@ final class VectorDotKernel implements DotKernel {
   VectorDotKernel(boolean wide) {
     this.wide = wide;
     this.width = (wide ? 3 : 2) * L;
-  }
-
-  private static boolean wide() {
-    String forced = System.getProperty("vectory.kernel", "");
-    if (forced.equals("8x3")) return true;
-    if (forced.equals("6x2")) return false;
-    String arch = System.getProperty("os.arch", "");
-    boolean x86 = arch.equals("amd64") || arch.equals("x86_64") || arch.equals("x86");
-    return !x86 || S.vectorBitSize() >= 512;
   }
 
   /** The shape, e.g. "8x3 of 16 lanes", for benchmarks. */

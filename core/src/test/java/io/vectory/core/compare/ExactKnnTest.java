@@ -162,6 +162,21 @@ class ExactKnnTest {
     assertArrayEquals(panelProducts(s, m), panelProducts(v, m));
   }
 
+  @Test
+  void smallJobsMayTakeTheScalarKernelAtTheSameWidthAndGetTheSameLists() {
+    // Whichever this JVM gives a small job (scalar until the Vector API kernel is loaded; this test class loads it),
+    // its width is the best kernel's, so blocks and tiles are the same, and big jobs always get the best kernel.
+    DotKernel small = DotKernel.forWork(1e6);
+    assertTrue(small == DotKernel.best() || small instanceof ScalarDotKernel, small.getClass().getName());
+    assertEquals(DotKernel.best().width(), DotKernel.Small.KERNEL.width());
+    assertTrue(DotKernel.forWork(1e12) == DotKernel.best());
+    FloatMatrix m = gaussian(300, 40, 11);
+    float[] v = panelProducts(DotKernel.best(), m);
+    assertArrayEquals(v, panelProducts(DotKernel.Small.KERNEL, m));
+    int[] every = java.util.stream.IntStream.range(0, 300).toArray();
+    assertArrayEquals(naive(m, Metric.COSINE, 10, false, every), ExactKnn.search(m, Metric.COSINE, 10, false), "a small pass");
+  }
+
   /** Every row of m against every row of m packed in the kernel's panels (width rows each, columns interleaved). */
   private static float[] panelProducts(DotKernel kernel, FloatMatrix m) {
     int n = m.rows(), d = m.cols(), w = kernel.width();
