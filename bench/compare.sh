@@ -46,8 +46,18 @@ fi
 
 now() { date +%s.%N; }
 printf "%-34s %6s %10s %10s %8s %10s %s\n" "pair (k=$K, cosine, no self)" "load" "vectory s" "faiss s" "ratio" "GFLOP/s" "mean Jaccard vectory | faiss"
+# The 1-minute load average still carries the previous pair's run: wait (up to 3 minutes) for it to fall to 1.0
+# before a pair, so each pair starts on a quiet machine when the machine itself is quiet.
+await_quiet() {
+  local waited=0
+  while awk -v l="$(cut -d' ' -f1 /proc/loadavg)" 'BEGIN{exit !(l > 1.0)}' && [ "$waited" -lt 180 ]; do
+    [ $((waited % 30)) -eq 0 ] && echo "bench: load average $(cut -d' ' -f1 /proc/loadavg); waiting for 1.0 before the next pair ..." >&2
+    sleep 5; waited=$((waited + 5))
+  done
+}
 run_pair() { # NAME A B
   local name="$1" a="$2" b="$3" load t0 t1 vs fs vm fm shape n d
+  await_quiet
   load="$(cut -d' ' -f1 /proc/loadavg)"
   t0="$(now)"; vm="$("$ROOT/vectory" compare --json "$a" "$b" 2>/dev/null | "$PY" -c 'import json,sys; print("%.6f" % json.load(sys.stdin)["mean_jaccard"])' 2>/dev/null || echo "?")"; t1="$(now)"
   vs="$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.2f", b-a}')"
