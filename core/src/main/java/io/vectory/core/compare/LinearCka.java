@@ -48,13 +48,17 @@ public final class LinearCka {
    * terms are kept. Only for pairs that {@link #splitsIntoTerms split into terms}.
    */
   public static double crossTerm(FloatMatrix x, FloatMatrix y) {
-    if (x.rows() != y.rows()) {
-      throw new IllegalArgumentException("CKA needs the same points in both spaces: " + x.rows() + " vs " + y.rows() + " rows");
-    }
+    requireSameRows(x, y);
     if (!splitsIntoTerms(x, y)) throw new IllegalArgumentException("a " + x.rows() + "-row pair of " + x.cols() + " and " + y.cols()
         + " dimensions takes the Gram form: compute it whole");
     DotKernel kernel = DotKernel.forWork((double) x.rows() * x.cols() * y.cols());
     return frobeniusSquared(kernel, Centring.of(x, kernel.width()), Centring.of(y, kernel.width()));
+  }
+
+  private static void requireSameRows(FloatMatrix x, FloatMatrix y) {
+    if (x.rows() != y.rows()) {
+      throw new IllegalArgumentException("CKA needs the same points in both spaces: " + x.rows() + " vs " + y.rows() + " rows");
+    }
   }
 
   /** Linear CKA from its three terms; NaN when a space has no variance (an own term of 0) or a term is unknown (NaN). */
@@ -68,9 +72,7 @@ public final class LinearCka {
    * The Gram form (wide spaces) gets its own terms from the Gram loops it runs anyway, and ignores these.
    */
   public static double compute(FloatMatrix x, FloatMatrix y, double selfX, double selfY) {
-    if (x.rows() != y.rows()) {
-      throw new IllegalArgumentException("CKA needs the same points in both spaces: " + x.rows() + " vs " + y.rows() + " rows");
-    }
+    requireSameRows(x, y);
     DotKernel kernel = DotKernel.forWork((double) x.rows() * (x.cols() + y.cols()) * (x.cols() + y.cols()) / 2);
     int w = kernel.width();
     if (usesGram(x.rows(), x.cols(), y.cols())) return gramForm(centre(x, w), centre(y, w));
