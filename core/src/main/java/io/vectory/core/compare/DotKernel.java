@@ -43,6 +43,9 @@ interface DotKernel {
     return to;
   }
 
+  /** Gets the kernel compiled before real work reaches it (the Vector API kernel's warm-up); others have none. */
+  default void warmUp() {}
+
   /** The Vector API kernel when jdk.incubator.vector is in the boot layer (it is for ./vectory and the tests), else scalar. */
   static DotKernel best() {
     return Holder.BEST;
@@ -101,6 +104,10 @@ interface DotKernel {
     private Holder() {}
 
     static final DotKernel BEST = choose();
+
+    static {
+      BEST.warmUp();
+    }
 
     static {
       Small.bestChosen = true;

@@ -30,10 +30,6 @@ final class VectorDotKernel implements DotKernel {
   private static final int L = S.length();
   private static final boolean WIDE = VectorShape.WIDE;
 
-  static {
-    warmUp();
-  }
-
   /** true: 8 rows × 3 vectors; false: 6 rows × 2 vectors. */
   private final boolean wide;
   private final int width;
@@ -59,7 +55,14 @@ final class VectorDotKernel implements DotKernel {
    * steps) runs to its end in whatever mode it started in, so the first ~100 calls of a cold JVM used to take
    * seconds. Thousands of two-step calls cross the tiered-compilation thresholds in a few tens of milliseconds.
    */
-  private static void warmUp() {
+  @Override
+  public void warmUp() {
+    warmUpStatic();
+  }
+
+  // Not from this class's static initializer: HotSpot does not run (or compile) a class's methods in C2 code until
+  // the class is initialized, so a warm-up there ran in C1 only and C2 compiled the kernel during the first pass.
+  private static void warmUpStatic() {
     final int W = (WIDE ? 3 : 2) * L;
     float[] a = new float[8 * 2];
     float[] b = new float[2 * W];
@@ -79,7 +82,37 @@ final class VectorDotKernel implements DotKernel {
       k.nextColumn(out, 0, 0, W, false, 0f, 1f, thr);
       k.nextColumn(out, 0, 0, W, true, 0f, 1f, thr);
     }
+    awaitCompiled(W);
   }
+
+  /**
+   * Calls the main kernel at a real depth until a call runs at compiled speed. The loop above only requests C2's
+   * compilation; the compile itself takes about 0.1 s, and a pass started before it lands runs its first tiles in C1
+   * code, where each lane operation allocates (measured: a 20,000 × 512 pass 0.4 s slower cold than warm). A compiled
+   * call of depth 128 takes about a microsecond and a C1 one hundreds, so the limit below tells them apart with a wide
+   * margin. Gives up after a second (a busy machine) rather than hold the caller.
+   */
+  private static void awaitCompiled(int w) {
+    final int depth = DEPTH;
+    float[] a = new float[8 * depth];
+    float[] b = new float[depth * w];
+    float[] out = new float[8 * w];
+    long deadline = System.nanoTime() + 1_000_000_000L;
+    while (System.nanoTime() < deadline) {
+      long t0 = System.nanoTime();
+      for (int i = 0; i < 16; i++) {
+        if (WIDE) {
+          kernel8x3(a, 0, depth, 1, b, 0, w, depth, out, 0, w, (i & 1) == 1);
+        } else {
+          kernel6x2(a, 0, depth, 1, b, 0, w, depth, out, 0, w, (i & 1) == 1);
+        }
+      }
+      if ((System.nanoTime() - t0) / 16 < COMPILED_CALL_NANOS) return;
+    }
+  }
+
+  /** A compiled depth-128 call is ~1 µs (8 × 3 of 16 lanes at 2 FMAs a cycle: 1,536 cycles); C1's is ~100 times that. */
+  private static final long COMPILED_CALL_NANOS = 20_000;
 
   @Override
   public int width() {
