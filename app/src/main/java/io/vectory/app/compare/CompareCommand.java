@@ -4,6 +4,7 @@ import io.vectory.core.compare.CompareOptions;
 import io.vectory.core.compare.ComparisonOutcome;
 import io.vectory.core.compare.Metric;
 import io.vectory.core.compare.SpaceComparator;
+import io.vectory.core.npy.Npy;
 import io.vectory.core.space.AlignedPair;
 import io.vectory.core.space.Metadata;
 import io.vectory.core.space.NpySpaceSource;
@@ -182,6 +183,7 @@ public final class CompareCommand implements Callable<Integer> {
   }
 
   private void run(PrintWriter out, PrintWriter err, Metric ma, Metric mb, long t0, java.util.function.Supplier<SpaceStore> store) throws IOException {
+    warmUpWhileLoading(ma, mb);
     Loaded la = load(a, store);
     Loaded lb = load(b, store);
     Space sa = la.space();
@@ -246,6 +248,30 @@ public final class CompareCommand implements Callable<Integer> {
       if (perPoint != null) out.println("Per-point Jaccard written to " + perPoint.toAbsolutePath());
     }
     out.flush();
+  }
+
+  /**
+   * Two .npy files: their shapes from the headers alone, so the engine's warm-up (a large job's) runs while the
+   * files are read and aligned. Anything else (an .npz, a registered space, a bad file) skips it; loading reports
+   * what is wrong.
+   */
+  private void warmUpWhileLoading(Metric ma, Metric mb) {
+    if (autoSample() || !isNpy(a) || !isNpy(b)) return;
+    try {
+      long[] sa = Npy.read(Path.of(a)).shape();
+      long[] sb = Npy.read(Path.of(b)).shape();
+      if (sa.length != 2 || sb.length != 2) return;
+      int rows = (int) Math.min(sa[0], sb[0]);
+      if (rows < 2) return;
+      SpaceComparator.warmUpInBackground(rows, (int) sa[1], (int) sb[1],
+          new CompareOptions(Math.min(k, rows - 1), ma, mb, includeSelf, sampleSize(), seed));
+    } catch (IOException | RuntimeException e) {
+      // not ours to report: the load that follows names the file and what it expected
+    }
+  }
+
+  private static boolean isNpy(String argument) {
+    return argument.toLowerCase(java.util.Locale.ROOT).endsWith(".npy") && java.nio.file.Files.isRegularFile(Path.of(argument));
   }
 
   /**

@@ -171,4 +171,19 @@ class SpaceComparatorTest {
         ExactKnnTest.gaussian(6, 2, 1), CompareOptions.defaults().withK(2), ProgressListener.NONE));
     assertEquals("the spaces must hold the same points: A has 5 rows, B has 6", e.getMessage());
   }
+
+  @Test
+  void theWarmUpRunsOnlyForAJobTheVectorApiKernelWouldTake() throws InterruptedException {
+    // 600 × 384 with every point a query is below the small-job limit: no thread, the scalar kernel stays free.
+    assertEquals(null, SpaceComparator.warmUpInBackground(600, 384, 384, CompareOptions.defaults()));
+    // Sampled: 2,000 queries of 1,000,000 × 256 are far above it, as is the whole 20,000 × 512 self-join.
+    Thread sampled = SpaceComparator.warmUpInBackground(1_000_000, 256, 256, CompareOptions.defaults().withSample(2000, 1));
+    Thread whole = SpaceComparator.warmUpInBackground(20_000, 512, 512, CompareOptions.defaults());
+    for (Thread t : new Thread[] {sampled, whole}) {
+      assertTrue(t != null, "a large job did not start the warm-up");
+      assertTrue(t.isDaemon(), "the warm-up must not keep the JVM alive");
+      t.join(60_000);
+      assertFalse(t.isAlive(), "the warm-up did not end within 60 s");
+    }
+  }
 }
