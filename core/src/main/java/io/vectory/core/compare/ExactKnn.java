@@ -161,33 +161,11 @@ public final class ExactKnn {
 
   static Result run(FloatMatrix m, Metric metric, int k, boolean includeSelf, int[] queryRows,
       ProgressListener progress) {
-    // Multiply-adds: the self-join's symmetric half, or every query against every row.
-    final double work = queryRows == null ? 0.5 * m.rows() * m.rows() * m.cols() : (double) queryRows.length * m.rows() * m.cols();
-    return run(m, metric, k, includeSelf, queryRows, progress, DotKernel.forWork(work));
-  }
-
-  /**
-   * Gets a pass compiled before a large job arrives: loads the best kernel (waiting for its compiled code), then runs
-   * three small self-joins on it so C2 has the scans and the candidate lists too, and a fresh JVM's first large pass
-   * starts near full speed. About 0.4 s of one core; see {@link SpaceComparator#warmUpInBackground}.
-   */
-  static void warmUp(Metric metric) {
-    java.util.SplittableRandom random = new java.util.SplittableRandom(1);
-    int n = 4 * BLOCK;
-    int d = 32;
-    float[][] rows = new float[n][d];
-    for (float[] r : rows) {
-      for (int p = 0; p < d; p++) r[p] = (float) random.nextGaussian();
-    }
-    FloatMatrix m = FloatMatrix.of(rows);
-    for (int i = 0; i < 3; i++) run(m, metric, 10, false, null, ProgressListener.NONE, DotKernel.best());
-  }
-
-  private static Result run(FloatMatrix m, Metric metric, int k, boolean includeSelf, int[] queryRows,
-      ProgressListener progress, DotKernel kernel) {
     final int n = m.rows();
     final int d = m.cols();
-    final Prepared p = prepare(m, metric, k, kernel);
+    // Multiply-adds: the self-join's symmetric half, or every query against every row.
+    final double work = queryRows == null ? 0.5 * n * n * d : (double) queryRows.length * n * d;
+    final Prepared p = prepare(m, metric, k, DotKernel.forWork(work));
     final int available = includeSelf ? n : n - 1;
     final int kk = Math.min(k + 8 + k / 8, available);
     final TileRange all = TileRange.all((n + blockOf(p.kernel) - 1) / blockOf(p.kernel));

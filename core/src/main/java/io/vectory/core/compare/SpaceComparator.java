@@ -36,20 +36,18 @@ public final class SpaceComparator {
   }
 
   /**
-   * Starts, on a daemon thread, the warm-up a large comparison's first k-NN pass would otherwise wait for (the
-   * Vector API kernel's compiled code and the scans', about 0.4 s of one core in a fresh JVM), so it overlaps the
-   * caller's reading of the files. Does nothing for a job small enough for the scalar kernel ({@link
-   * DotKernel#forWork}), which a warm-up would only slow. The results do not depend on it: it changes when code is
-   * compiled, not what it computes. Returns the started thread, or null when the job is small.
+   * Starts, on a daemon thread, the warm-up a large comparison's first k-NN pass would otherwise wait for: loading the
+   * Vector API kernel and waiting for its compiled code (0.2-0.35 s of one core in a fresh JVM), so it overlaps the
+   * caller's reading of the files. Nothing for a job small enough for the scalar kernel ({@link DotKernel#forWork}),
+   * which the warm-up would only slow. The results do not depend on it: it changes when code is compiled, not what it
+   * computes. Returns the started thread, or null when the job is small.
    */
   public static Thread warmUpInBackground(int rows, int colsA, int colsB, CompareOptions o) {
     int queries = queryRows(rows, o) == null ? rows : Math.min(rows, o.sample());
-    double work = queries == rows ? 0.5 * rows * rows * Math.max(colsA, colsB) : (double) queries * rows * Math.max(colsA, colsB);
+    int d = Math.max(colsA, colsB);
+    double work = queries == rows ? 0.5 * rows * rows * d : (double) queries * rows * d;
     if (work < DotKernel.SMALL_WORK) return null;
-    Thread t = new Thread(() -> {
-      ExactKnn.warmUp(o.metricA());
-      if (o.metricB() != o.metricA()) ExactKnn.warmUp(o.metricB());
-    }, "vectory-warm-up");
+    Thread t = new Thread(DotKernel::best, "vectory-warm-up");
     t.setDaemon(true);
     t.start();
     return t;

@@ -62,52 +62,42 @@ final class VectorDotKernel implements DotKernel {
 
   // Not from this class's static initializer: HotSpot does not run (or compile) a class's methods in C2 code until
   // the class is initialized, so a warm-up there ran in C1 only and C2 compiled the kernel during the first pass.
+  //
+  // Short calls (depth 2) cross the compile thresholds cheaply; between batches of them one call at a real depth is
+  // timed, and the warm-up ends when it runs at compiled speed: a pass started before C2's code lands runs its first
+  // tiles in C1 code, where each lane operation allocates (a cold 20,000 × 512 pass was 0.4 s slower than a warm one).
+  // The launcher lowers these methods' compile thresholds (-XX:CompileCommand=CompileThresholdScaling), so there it
+  // ends after a few batches; elsewhere after about 6,000 calls. Gives up after a second (a busy machine).
   private static void warmUpStatic() {
     final int W = (WIDE ? 3 : 2) * L;
-    float[] a = new float[8 * 2];
-    float[] b = new float[2 * W];
+    float[] a = new float[8 * DEPTH];
+    float[] b = new float[DEPTH * W];
     float[] out = new float[8 * W];
     float[] thr = new float[W];
     VectorDotKernel k = new VectorDotKernel(WIDE);
-    for (int i = 0; i < 6000; i++) {
+    long deadline = System.nanoTime() + 1_000_000_000L;
+    for (int i = 0; System.nanoTime() < deadline; i++) {
+      boolean carry = (i & 1) == 1;
       if (WIDE) {
-        kernel8x3(a, 0, 2, 1, b, 0, W, 2, out, 0, W, (i & 1) == 1);
-        kernel1x3(a, 0, 1, b, 0, W, 2, out, 0, (i & 1) == 1);
+        kernel8x3(a, 0, 2, 1, b, 0, W, 2, out, 0, W, carry);
+        kernel1x3(a, 0, 1, b, 0, W, 2, out, 0, carry);
       } else {
-        kernel6x2(a, 0, 2, 1, b, 0, W, 2, out, 0, W, (i & 1) == 1);
-        kernel1x2(a, 0, 1, b, 0, W, 2, out, 0, (i & 1) == 1);
+        kernel6x2(a, 0, 2, 1, b, 0, W, 2, out, 0, W, carry);
+        kernel1x2(a, 0, 1, b, 0, W, 2, out, 0, carry);
       }
       k.nextRow(out, 0, 0, W, null, 0, -1f);
       k.nextRow(out, 0, 0, W, thr, 0, -1f);
       k.nextColumn(out, 0, 0, W, false, 0f, 1f, thr);
       k.nextColumn(out, 0, 0, W, true, 0f, 1f, thr);
-    }
-    awaitCompiled(W);
-  }
-
-  /**
-   * Calls the main kernel at a real depth until a call runs at compiled speed. The loop above only requests C2's
-   * compilation; the compile itself takes about 0.1 s, and a pass started before it lands runs its first tiles in C1
-   * code, where each lane operation allocates (measured: a 20,000 × 512 pass 0.4 s slower cold than warm). A compiled
-   * call of depth 128 takes about a microsecond and a C1 one hundreds, so the limit below tells them apart with a wide
-   * margin. Gives up after a second (a busy machine) rather than hold the caller.
-   */
-  private static void awaitCompiled(int w) {
-    final int depth = DEPTH;
-    float[] a = new float[8 * depth];
-    float[] b = new float[depth * w];
-    float[] out = new float[8 * w];
-    long deadline = System.nanoTime() + 1_000_000_000L;
-    while (System.nanoTime() < deadline) {
-      long t0 = System.nanoTime();
-      for (int i = 0; i < 16; i++) {
+      if (i % 100 == 99) {
+        long t0 = System.nanoTime();
         if (WIDE) {
-          kernel8x3(a, 0, depth, 1, b, 0, w, depth, out, 0, w, (i & 1) == 1);
+          kernel8x3(a, 0, DEPTH, 1, b, 0, W, DEPTH, out, 0, W, carry);
         } else {
-          kernel6x2(a, 0, depth, 1, b, 0, w, depth, out, 0, w, (i & 1) == 1);
+          kernel6x2(a, 0, DEPTH, 1, b, 0, W, DEPTH, out, 0, W, carry);
         }
+        if (System.nanoTime() - t0 < COMPILED_CALL_NANOS) return;
       }
-      if ((System.nanoTime() - t0) / 16 < COMPILED_CALL_NANOS) return;
     }
   }
 
