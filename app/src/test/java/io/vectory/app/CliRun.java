@@ -9,8 +9,12 @@ public record CliRun(int exit, String out, String err) {
 
   /** Runs the command line {@code ./vectory} runs, capturing stdout and stderr instead of exiting. */
   public static CliRun run(String... args) {
+    return run(VectoryCli.commandLineFor(args), args);
+  }
+
+  /** Runs {@code args} on the given command line. */
+  public static CliRun run(CommandLine cl, String... args) {
     StringWriter out = new StringWriter(), err = new StringWriter();
-    CommandLine cl = VectoryCli.newCommandLine();
     cl.setOut(new PrintWriter(out, true));
     cl.setErr(new PrintWriter(err, true));
     int exit = cl.execute(args);

@@ -14,6 +14,27 @@ import org.junit.jupiter.api.Test;
 final class VectoryCliTest {
 
   @Test
+  void aVerbAloneParsesAndAnswersAsInTheWholeTree() {
+    assertEquals(io.vectory.app.compare.CompareCommand.class, VectoryCli.verbNamed("compare"));
+    assertEquals(null, VectoryCli.verbNamed("help"), "help lists every verb: it gets the whole tree");
+    assertEquals(null, VectoryCli.verbNamed("qqqqqqqq"));
+    assertEquals(1, VectoryCli.commandLineFor("compare").getSubcommands().size());
+    assertEquals(VectoryCli.VERBS.size(), VectoryCli.commandLineFor("help").getSubcommands().size());
+    String[][] runs = {
+      {"compare", "--help"},
+      {"compare", "-k", "0", "a.npy", "b.npy"},
+      {"compare", "--no-such-option"},
+      {"ls", "--help"},
+      {"embeddings", "load", "--help"},
+    };
+    for (String[] args : runs) {
+      CliRun alone = CliRun.run(VectoryCli.commandLineFor(args), args);
+      CliRun whole = CliRun.run(VectoryCli.newCommandLine(), args);
+      assertEquals(whole.toString(), alone.toString(), String.join(" ", args));
+    }
+  }
+
+  @Test
   void unknownCommandExitsNonZeroWithUsage() {
     CliRun r = CliRun.run("qqqqqqqq");
     assertNotEquals(0, r.exit());
