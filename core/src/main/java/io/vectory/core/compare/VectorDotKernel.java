@@ -63,38 +63,51 @@ final class VectorDotKernel implements DotKernel {
   // Not from this class's static initializer: HotSpot does not run (or compile) a class's methods in C2 code until
   // the class is initialized, so a warm-up there ran in C1 only and C2 compiled the kernel during the first pass.
   //
-  // Short calls (depth 2) cross the compile thresholds cheaply; between batches of them one call at a real depth is
-  // timed, and the warm-up ends when it runs at compiled speed: a pass started before C2's code lands runs its first
-  // tiles in C1 code, where each lane operation allocates (a cold 20,000 × 512 pass was 0.4 s slower than a warm one).
-  // The launcher lowers these methods' compile thresholds (-XX:CompileCommand=CompileThresholdScaling), so there it
-  // ends after a few batches; elsewhere after about 6,000 calls. Gives up after a second (a busy machine).
+  // The calls take every path a pass takes (a remainder row, a second depth slice, scans that find an entry and scans
+  // that do not, lengths with a scalar tail), so C2's code has no untaken branch for real data to trap on: a Vector API
+  // method sent back to the interpreter by such a trap runs hundreds of times slower until it is compiled again (it
+  // cost a cold 6,817 × 384 pass about 0.2 s). Short calls cross the compile thresholds cheaply; between batches of
+  // them one call at a real depth is timed, and the warm-up ends when it runs at compiled speed (a pass started before
+  // C2's code lands runs its first tiles in C1 code, where each lane operation allocates). The launcher lowers these
+  // methods' compile thresholds (-XX:CompileCommand=CompileThresholdScaling), so there it ends after a few batches;
+  // elsewhere after a few thousand calls. Gives up after a second (a busy machine).
   private static void warmUpStatic() {
     final int W = (WIDE ? 3 : 2) * L;
-    float[] a = new float[8 * DEPTH];
-    float[] b = new float[DEPTH * W];
-    float[] out = new float[8 * W];
-    float[] thr = new float[W];
+    final int rows = (WIDE ? 8 : 6) + 1;
+    final int deep = DEPTH + 2;
+    java.util.SplittableRandom random = new java.util.SplittableRandom(1);
+    float[] a = new float[rows * deep];
+    float[] b = new float[2 * deep * W];
+    for (int i = 0; i < a.length; i++) a[i] = (float) random.nextDouble(-1, 1);
+    for (int i = 0; i < b.length; i++) b[i] = (float) random.nextDouble(-1, 1);
+    float[] out = new float[rows * 2 * W];
+    // Column thresholds that stop a scan at once, somewhere, and never.
+    float[][] thr = new float[3][2 * W];
+    for (int i = 0; i < 2 * W; i++) {
+      thr[0][i] = 10f;
+      thr[1][i] = (float) random.nextDouble(-2.5, -1.5);
+      thr[2][i] = -10f;
+    }
+    float[] bias = new float[2 * W];
     VectorDotKernel k = new VectorDotKernel(WIDE);
     long deadline = System.nanoTime() + 1_000_000_000L;
     for (int i = 0; System.nanoTime() < deadline; i++) {
-      boolean carry = (i & 1) == 1;
-      if (WIDE) {
-        kernel8x3(a, 0, 2, 1, b, 0, W, 2, out, 0, W, carry);
-        kernel1x3(a, 0, 1, b, 0, W, 2, out, 0, carry);
-      } else {
-        kernel6x2(a, 0, 2, 1, b, 0, W, 2, out, 0, W, carry);
-        kernel1x2(a, 0, 1, b, 0, W, 2, out, 0, carry);
-      }
-      k.nextRow(out, 0, 0, W, null, 0, -1f);
-      k.nextRow(out, 0, 0, W, thr, 0, -1f);
-      k.nextColumn(out, 0, 0, W, false, 0f, 1f, thr);
-      k.nextColumn(out, 0, 0, W, true, 0f, 1f, thr);
+      // Depth 2 (one slice) mostly; every eighth call two slices, the second carrying the first's sums.
+      int len = (i & 7) == 7 ? deep : 2;
+      k.panels(a, 0, deep, 1, rows, b, 0, W, deep * W, 2, len, out, 0, 2 * W);
+      int to = 2 * W - (i % 3); // 0 to 2 lanes short: the scalar tail too
+      float t = new float[] {10f, -1.5f, -10f}[(i / 3) % 3]; // a row threshold that stops at once, somewhere, never
+      int o = (i % rows) * 2 * W;
+      k.nextRow(out, o, i % 5, to, null, 0, t);
+      k.nextRow(out, o, i % 5, to, bias, 0, 2 * t);
+      k.nextColumn(out, o, i % 5, to, false, 0f, 1f, thr[(i / 3) % 3]);
+      k.nextColumn(out, o, i % 5, to, true, 0f, 1f, thr[(i / 3) % 3]);
       if (i % 100 == 99) {
         long t0 = System.nanoTime();
         if (WIDE) {
-          kernel8x3(a, 0, DEPTH, 1, b, 0, W, DEPTH, out, 0, W, carry);
+          kernel8x3(a, 0, deep, 1, b, 0, W, DEPTH, out, 0, 2 * W, false);
         } else {
-          kernel6x2(a, 0, DEPTH, 1, b, 0, W, DEPTH, out, 0, W, carry);
+          kernel6x2(a, 0, deep, 1, b, 0, W, DEPTH, out, 0, 2 * W, false);
         }
         if (System.nanoTime() - t0 < COMPILED_CALL_NANOS) return;
       }
