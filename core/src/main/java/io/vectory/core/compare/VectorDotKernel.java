@@ -89,6 +89,8 @@ final class VectorDotKernel implements DotKernel {
       thr[2][i] = -10f;
     }
     float[] bias = new float[2 * W];
+    float[] never = new float[2 * W];
+    java.util.Arrays.fill(never, -1e30f);
     VectorDotKernel k = new VectorDotKernel(WIDE);
     long deadline = System.nanoTime() + 1_000_000_000L;
     for (int i = 0; System.nanoTime() < deadline; i++) {
@@ -103,16 +105,46 @@ final class VectorDotKernel implements DotKernel {
       k.nextColumn(out, o, i % 5, to, false, 0f, 1f, thr[(i / 3) % 3]);
       k.nextColumn(out, o, i % 5, to, true, 0f, 1f, thr[(i / 3) % 3]);
       if (i % 100 == 99) {
-        long t0 = System.nanoTime();
-        if (WIDE) {
-          kernel8x3(a, 0, deep, 1, b, 0, W, DEPTH, out, 0, 2 * W, false);
-        } else {
-          kernel6x2(a, 0, deep, 1, b, 0, W, DEPTH, out, 0, 2 * W, false);
+        if (compiled(k, a, b, out, never, W, deep)) return;
+        if (i >= 600) { // the thresholds are crossed: leave the cores to the compiler between checks
+          try {
+            Thread.sleep(1);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+          }
         }
-        if (System.nanoTime() - t0 < COMPILED_CALL_NANOS) return;
       }
     }
   }
+
+  /**
+   * Whether every Vector API method a pass runs is compiled: the kernels at a real depth and full scans that find
+   * nothing each run far below their limits when compiled (about a microsecond and tens of nanoseconds) and far above
+   * them in C1 code, where each lane operation allocates.
+   */
+  private static boolean compiled(VectorDotKernel k, float[] a, float[] b, float[] out, float[] never, int w, int deep) {
+    long t0 = System.nanoTime();
+    if (WIDE) {
+      kernel8x3(a, 0, deep, 1, b, 0, w, DEPTH, out, 0, 2 * w, false);
+      kernel1x3(a, 0, 1, b, 0, w, DEPTH, out, 0, false);
+    } else {
+      kernel6x2(a, 0, deep, 1, b, 0, w, DEPTH, out, 0, 2 * w, false);
+      kernel1x2(a, 0, 1, b, 0, w, DEPTH, out, 0, false);
+    }
+    if (System.nanoTime() - t0 >= COMPILED_CALL_NANOS) return false;
+    t0 = System.nanoTime();
+    int found = 0;
+    for (int r = 0; r < 10; r++) {
+      found += k.nextRow(out, 0, 0, 2 * w, null, 0, -1e30f);
+      found += k.nextColumn(out, 0, 0, 2 * w, false, 0f, 1f, never);
+      found += k.nextColumn(out, 0, 0, 2 * w, true, 0f, 1f, never);
+    }
+    return System.nanoTime() - t0 < COMPILED_SCANS_NANOS && found >= 0;
+  }
+
+  /** Thirty compiled full scans of 96 entries take well under a microsecond; in C1 code, tens of microseconds. */
+  private static final long COMPILED_SCANS_NANOS = 10_000;
 
   /** A compiled depth-128 call is ~1 µs (8 × 3 of 16 lanes at 2 FMAs a cycle: 1,536 cycles); C1's is ~100 times that. */
   private static final long COMPILED_CALL_NANOS = 20_000;
