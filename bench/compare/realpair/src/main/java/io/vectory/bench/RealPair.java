@@ -17,9 +17,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Embeds the first ROWS texts of core's fortunes corpus with all-MiniLM-L6-v2 and its quantised twin (both run
- * in process by ONNX Runtime; the models are inside the jars) and writes minilm.npy, minilm-q.npy (float32,
- * rows in corpus order), ids.txt and labels.txt into OUTDIR.
+ * Embeds the first ROWS texts of a fortunes CSV (id, label, text; by default core's 1,307-row corpus, for
+ * bench/compare.sh the 6,817 rows fortunes_corpus.py makes from Debian's fortunes) with all-MiniLM-L6-v2 and its
+ * quantised twin (both run in process by ONNX Runtime; the models are inside the jars) and writes minilm.npy,
+ * minilm-q.npy (float32, rows in corpus order), ids.txt and labels.txt into OUTDIR. Usage: ROWS OUTDIR [CSV].
  */
 public final class RealPair {
   public static void main(String[] args) throws IOException {
