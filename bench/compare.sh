@@ -5,12 +5,13 @@
 # Pairs: the real pair (6,817 fortunes embedded by two sentence models, bench/compare/realpair), synthetic
 # 20,000 x 512 and clustered 50,000 x 512.
 # A ratio is quoted only when the 1-minute load average at start is at most 1.5 (FAISS's OpenMP collapses under load).
-# Usage: bench/compare.sh            (one command; about 5-10 minutes on a quiet 2-core machine, plus a minute to make
+# Usage: [REPS=3] bench/compare.sh   (one command; about 10-15 minutes on a quiet 2-core machine, plus a minute to make
 #                                    the real pair the first time)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$ROOT/bin/java-env.sh"
 K=10
+REPS="${REPS:-3}" # runs of each side per pair; the medians are compared
 PY=/usr/bin/python3
 OUT="$ROOT/bench/compare/target"
 mkdir -p "$OUT"
@@ -62,6 +63,7 @@ fi
 
 now() { date +%s.%N; }
 printf "%-34s %6s %10s %10s %8s %10s %s\n" "pair (k=$K, cosine, no self)" "load" "vectory s" "faiss s" "ratio" "GFLOP/s" "mean Jaccard vectory | faiss"
+echo "(wall times: the median of $REPS runs of each, alternating; load: the 1-minute average before the pair's first run)"
 # The 1-minute load average still carries the previous pair's run: wait (up to 3 minutes) for it to fall to 1.0
 # before a pair, so each pair starts on a quiet machine when the machine itself is quiet.
 await_quiet() {
@@ -71,20 +73,27 @@ await_quiet() {
     sleep 5; waited=$((waited + 5))
   done
 }
+median() { sort -n | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
 run_pair() { # NAME A B
-  local name="$1" a="$2" b="$3" load t0 t1 vs fs vm fm shape n d
+  local name="$1" a="$2" b="$3" load t0 t1 vs fs vm fm shape n d r vruns="" fruns=""
   await_quiet
   load="$(cut -d' ' -f1 /proc/loadavg)"
-  t0="$(now)"; vm="$("$ROOT/vectory" compare --json "$a" "$b" 2>/dev/null | "$PY" -c 'import json,sys; print("%.6f" % json.load(sys.stdin)["mean_jaccard"])' 2>/dev/null || echo "?")"; t1="$(now)"
-  vs="$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.2f", b-a}')"
-  t0="$(now)"; fm="$(pyenv "$PY" "$ROOT/bench/compare/peers.py" "$a" "$b" "$K" "$CORES" faiss 2>/dev/null | sed -n 's/.*faiss_mean_jaccard=//p')"; t1="$(now)"
-  fs="$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.2f", b-a}')"
+  # REPS runs of each, alternating, so a passing disturbance hits both; the medians are compared.
+  for r in $(seq "$REPS"); do
+    t0="$(now)"; vm="$("$ROOT/vectory" compare --json "$a" "$b" 2>/dev/null | "$PY" -c 'import json,sys; print("%.6f" % json.load(sys.stdin)["mean_jaccard"])' 2>/dev/null || echo "?")"; t1="$(now)"
+    vruns="$vruns $(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.2f", b-a}')"
+    t0="$(now)"; fm="$(pyenv "$PY" "$ROOT/bench/compare/peers.py" "$a" "$b" "$K" "$CORES" faiss 2>/dev/null | sed -n 's/.*faiss_mean_jaccard=//p')"; t1="$(now)"
+    fruns="$fruns $(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.2f", b-a}')"
+  done
+  vs="$(tr ' ' '\n' <<<"$vruns" | grep . | median)"
+  fs="$(tr ' ' '\n' <<<"$fruns" | grep . | median)"
   shape="$("$PY" -c 'import numpy,sys; s=numpy.load(sys.argv[1],mmap_mode="r").shape; print(s[0], s[1])' "$a")"
   read -r n d <<<"$shape"
   # Useful flops: both spaces' products, the symmetric half counted once (2·n²·d), over vectory's process wall.
   local gf; gf="$(awk -v n="$n" -v d="$d" -v s="$vs" -v p="$PEAK" 'BEGIN{g=2*n*n*d/s/1e9; printf "%.0f (%.0f%%)", g, 100*g/p}')"
   local ratio; ratio="$(awk -v l="$load" -v a="$vs" -v b="$fs" 'BEGIN{ if (l > 1.5) print "n/a"; else printf "%.2f", a/b}')"
   printf "%-34s %6s %10s %10s %8s %10s %s | %s\n" "$name" "$load" "$vs" "$fs" "$ratio" "$gf" "$vm" "$fm"
+  echo "  runs: vectory$vruns; faiss$fruns"
   awk -v l="$load" 'BEGIN{ if (l > 1.5) print "  (load average " l " > 1.5 at start: no ratio quoted; FAISS OpenMP collapses under load)"}'
 }
 run_pair "real $(( $(wc -l < "$REAL/ids.txt") )) x 384 (MiniLM vs MiniLM-q)" "$REAL/minilm.npy" "$REAL/minilm-q.npy"
