@@ -106,10 +106,9 @@ interface DotKernel {
     static final DotKernel BEST = choose();
 
     static {
+      // Here, not in the kernel's own static initializer: HotSpot runs a class's methods in C2 code only once the class
+      // is initialized.
       BEST.warmUp();
-    }
-
-    static {
       Small.bestChosen = true;
     }
 

@@ -53,12 +53,15 @@ final class VectorDotKernel implements DotKernel {
    * Gets the kernels compiled by C2 before real work reaches them. Vector API code is very slow until C2
    * intrinsifies it (each lane operation allocates in the interpreter and in C1), and a real call (hundreds of
    * steps) runs to its end in whatever mode it started in, so the first ~100 calls of a cold JVM used to take
-   * seconds. Thousands of two-step calls cross the tiered-compilation thresholds in a few tens of milliseconds.
+   * seconds. The warm-up below makes cheap calls until C2's code is in place.
    */
   @Override
   public void warmUp() {
     warmUpStatic();
   }
+
+  /** Row thresholds for the warm-up's scans: one that stops a scan at once, one somewhere, one never. */
+  private static final float[] WARM_ROW_THRESHOLDS = {10f, -1.5f, -10f};
 
   // Not from this class's static initializer: HotSpot does not run (or compile) a class's methods in C2 code until
   // the class is initialized, so a warm-up there ran in C1 only and C2 compiled the kernel during the first pass.
@@ -98,7 +101,7 @@ final class VectorDotKernel implements DotKernel {
       int len = (i & 7) == 7 ? deep : 2;
       k.panels(a, 0, deep, 1, rows, b, 0, W, deep * W, 2, len, out, 0, 2 * W);
       int to = 2 * W - (i % 3); // 0 to 2 lanes short: the scalar tail too
-      float t = new float[] {10f, -1.5f, -10f}[(i / 3) % 3]; // a row threshold that stops at once, somewhere, never
+      float t = WARM_ROW_THRESHOLDS[(i / 3) % 3];
       int o = (i % rows) * 2 * W;
       k.nextRow(out, o, i % 5, to, null, 0, t);
       k.nextRow(out, o, i % 5, to, bias, 0, 2 * t);
@@ -140,6 +143,7 @@ final class VectorDotKernel implements DotKernel {
       found += k.nextColumn(out, 0, 0, 2 * w, false, 0f, 1f, never);
       found += k.nextColumn(out, 0, 0, 2 * w, true, 0f, 1f, never);
     }
+    // found is used so the scans cannot be dropped as dead code (they find nothing: -1e30 is never reached).
     return System.nanoTime() - t0 < COMPILED_SCANS_NANOS && found >= 0;
   }
 
