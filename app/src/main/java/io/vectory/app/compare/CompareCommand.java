@@ -183,7 +183,6 @@ public final class CompareCommand implements Callable<Integer> {
   }
 
   private void run(PrintWriter out, PrintWriter err, Metric ma, Metric mb, long t0, java.util.function.Supplier<SpaceStore> store) throws IOException {
-    warmUpWhileLoading(ma, mb);
     Loaded la = load(a, store);
     Loaded lb = load(b, store);
     Space sa = la.space();
@@ -251,22 +250,39 @@ public final class CompareCommand implements Callable<Integer> {
   }
 
   /**
-   * Two .npy files: their shapes from the headers alone, so the engine's warm-up (a large job's) runs while the
-   * files are read and aligned. Anything else (an .npz, a registered space, a bad file) skips it; loading reports
-   * what is wrong.
+   * Called by main before the command line is even built: when the arguments name two .npy files, their shapes from
+   * the headers alone start the engine's warm-up (for a job large enough to need it), so it overlaps building the
+   * command line and reading the files; a compare of a few thousand points otherwise waits for it. Anything else (an
+   * .npz, a registered space, a bad file, --sample auto) starts nothing, and the command reports what is wrong.
+   * Returns the warm-up's thread, or null when none started.
    */
-  private void warmUpWhileLoading(Metric ma, Metric mb) {
-    if (autoSample() || !isNpy(a) || !isNpy(b)) return;
+  public static Thread warmUpEarly(String[] args) {
+    List<String> files = new java.util.ArrayList<>();
+    int sample = 0;
+    for (int i = 1; i < args.length; i++) {
+      String arg = args[i];
+      if (arg.equals("--sample") && i + 1 < args.length) {
+        arg = "--sample=" + args[++i];
+      }
+      if (arg.startsWith("--sample=")) {
+        try {
+          sample = Integer.parseInt(arg.substring("--sample=".length()));
+        } catch (NumberFormatException e) {
+          return null; // auto, or a bad value the command will name
+        }
+      } else if (isNpy(arg)) {
+        files.add(arg);
+      }
+    }
+    if (files.size() != 2) return null;
     try {
-      long[] sa = Npy.read(Path.of(a)).shape();
-      long[] sb = Npy.read(Path.of(b)).shape();
-      if (sa.length != 2 || sb.length != 2) return;
-      int rows = (int) Math.min(sa[0], sb[0]);
-      if (rows < 2) return;
-      SpaceComparator.warmUpInBackground(rows, (int) sa[1], (int) sb[1],
-          new CompareOptions(Math.min(k, rows - 1), ma, mb, includeSelf, sampleSize(), seed));
+      long[] sa = Npy.read(Path.of(files.get(0))).shape();
+      long[] sb = Npy.read(Path.of(files.get(1))).shape();
+      if (sa.length != 2 || sb.length != 2 || Math.min(sa[0], sb[0]) < 2 || sample < 0) return null;
+      return SpaceComparator.warmUpInBackground((int) Math.min(sa[0], sb[0]), (int) sa[1], (int) sb[1],
+          CompareOptions.defaults().withSample(sample, 0L));
     } catch (IOException | RuntimeException e) {
-      // not ours to report: the load that follows names the file and what it expected
+      return null; // not ours to report: the command that follows names the file and what it expected
     }
   }
 

@@ -177,4 +177,23 @@ class CompareCommandTest {
     assertEquals(2, r5.code());
     assertTrue(r5.err().contains(zero + ": row 1 (id '1') is a zero vector; cosine distance is undefined"), r5.err());
   }
+
+  @Test
+  void theEarlyWarmUpStartsOnlyForTwoNpyFilesOfALargeJob() throws Exception {
+    Path smallA = dir.resolve("small-a.npy"), smallB = dir.resolve("small-b.npy");
+    Path largeA = dir.resolve("large-a.npy"), largeB = dir.resolve("large-b.npy");
+    Npy.write(smallA, FloatMatrix.wrap(600, 16, new float[600 * 16]));
+    Npy.write(smallB, FloatMatrix.wrap(600, 16, new float[600 * 16]));
+    // 3,000 × 512: half of 3,000² × 512 multiply-adds is 2.3·10⁹, above the scalar kernel's 5·10⁸.
+    Npy.write(largeA, FloatMatrix.wrap(3000, 512, new float[3000 * 512]));
+    Npy.write(largeB, FloatMatrix.wrap(3000, 512, new float[3000 * 512]));
+    assertEquals(null, CompareCommand.warmUpEarly(new String[] {"compare", smallA.toString(), smallB.toString()}));
+    assertEquals(null, CompareCommand.warmUpEarly(new String[] {"compare", largeA.toString(), largeB.toString(), "--sample", "auto"}));
+    assertEquals(null, CompareCommand.warmUpEarly(new String[] {"compare", largeA.toString(), "experiment/space@1"}));
+    assertEquals(null, CompareCommand.warmUpEarly(new String[] {"compare", largeA.toString(), dir.resolve("missing.npy").toString()}));
+    Thread t = CompareCommand.warmUpEarly(new String[] {"compare", "-k", "5", largeA.toString(), largeB.toString()});
+    assertTrue(t != null && t.isDaemon(), "two large .npy files start a daemon warm-up");
+    t.join(60_000);
+    assertTrue(!t.isAlive(), "the warm-up ends on its own");
+  }
 }
