@@ -587,6 +587,8 @@ function summary() {
   // T leaves a band above the tallest bar's count for the mean's label, so the two never overlap.
   const W = 520, H = 182, L = 46, R = 10, T = 30, B = 40;
   const max = Math.max(1, ...c.histogram);
+  // The mean's label goes beside its line, on the side with room: right of a low mean, left of a high one.
+  const labelLeft = c.mean_jaccard > 0.7;
   const bw = (W - L - R) / 10;
   const y = (v) => T + (H - T - B) * (1 - v / max);
   const bars = c.histogram.map((n, i) => [
@@ -608,8 +610,7 @@ function summary() {
       bars, ticks,
       s("text", { x: (L + W - R) / 2, y: H - 6, "text-anchor": "middle", text: "per-point Jaccard of the k-NN sets in A and B (10 bins)" }),
       s("line", { x1: mx, y1: 4, x2: mx, y2: H - B, stroke: "#c92a2a", "stroke-dasharray": "4 3" }),
-      // Beside the line, on the side with room: right of a low mean, left of a high one.
-      s("text", { x: c.mean_jaccard > 0.7 ? mx - 4 : mx + 4, y: 13, "text-anchor": c.mean_jaccard > 0.7 ? "end" : "start", fill: "#c92a2a",
+      s("text", { x: labelLeft ? mx - 4 : mx + 4, y: 13, "text-anchor": labelLeft ? "end" : "start", fill: "#c92a2a",
         text: "mean " + fmt(c.mean_jaccard) })));
 }
 

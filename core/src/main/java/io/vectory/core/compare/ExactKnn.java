@@ -163,9 +163,7 @@ public final class ExactKnn {
       ProgressListener progress) {
     final int n = m.rows();
     final int d = m.cols();
-    // Multiply-adds: the self-join's symmetric half, or every query against every row.
-    final double work = queryRows == null ? 0.5 * n * n * d : (double) queryRows.length * n * d;
-    final Prepared p = prepare(m, metric, k, DotKernel.forWork(work));
+    final Prepared p = prepare(m, metric, k, DotKernel.forWork(multiplyAdds(n, d, queryRows == null ? n : queryRows.length)));
     final int available = includeSelf ? n : n - 1;
     final int kk = Math.min(k + 8 + k / 8, available);
     final TileRange all = TileRange.all((n + blockOf(p.kernel) - 1) / blockOf(p.kernel));
@@ -176,6 +174,11 @@ public final class ExactKnn {
     final int[] out = new int[Math.multiplyExact(nq, k)];
     int rechecked = recheck(c, p.x, n, d, metric, p.norms, p.maxNorm, k, includeSelf, queryRows, null, blockOf(p.kernel), out, null);
     return new Result(out, rechecked);
+  }
+
+  /** A pass's multiply-adds: the self-join's symmetric half when every row is a query, else every query against every row. */
+  static double multiplyAdds(int n, int d, int queries) {
+    return queries == n ? 0.5 * n * n * d : (double) queries * n * d;
   }
 
   /** Each worker's candidate runs: for query q, (score, row) at [q·kk, (q+1)·kk) sorted; null for an idle worker. */

@@ -43,10 +43,8 @@ public final class SpaceComparator {
    * computes. Returns the started thread, or null when the job is small.
    */
   public static Thread warmUpInBackground(int rows, int colsA, int colsB, CompareOptions o) {
-    int queries = queryRows(rows, o) == null ? rows : Math.min(rows, o.sample());
-    int d = Math.max(colsA, colsB);
-    double work = queries == rows ? 0.5 * rows * rows * d : (double) queries * rows * d;
-    if (work < DotKernel.SMALL_WORK) return null;
+    int queries = everyRowQueries(rows, o) ? rows : o.sample();
+    if (ExactKnn.multiplyAdds(rows, Math.max(colsA, colsB), queries) < DotKernel.SMALL_WORK) return null;
     Thread t = new Thread(DotKernel::best, "vectory-warm-up");
     t.setDaemon(true);
     t.start();
@@ -104,8 +102,12 @@ public final class SpaceComparator {
 
   /** The query rows a comparison with these options uses: null for every row, else the seeded sample. */
   public static int[] queryRows(int n, CompareOptions o) {
-    boolean exact = o.sample() == 0 || o.sample() >= n;
-    return exact ? null : sample(n, o.sample(), o.seed());
+    return everyRowQueries(n, o) ? null : sample(n, o.sample(), o.seed());
+  }
+
+  /** Whether every one of n rows is a query (exact), without drawing the sample. */
+  private static boolean everyRowQueries(int n, CompareOptions o) {
+    return o.sample() == 0 || o.sample() >= n;
   }
 
   /**

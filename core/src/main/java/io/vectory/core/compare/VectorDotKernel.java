@@ -75,7 +75,7 @@ final class VectorDotKernel implements DotKernel {
   // methods' compile thresholds (-XX:CompileCommand=CompileThresholdScaling), so there it ends after a few batches;
   // elsewhere after a few thousand calls. Gives up after a second (a busy machine).
   private static void warmUpStatic() {
-    final int W = (WIDE ? 3 : 2) * L;
+    final int W = VectorShape.width();
     final int rows = (WIDE ? 8 : 6) + 1;
     final int deep = DEPTH + 2;
     java.util.SplittableRandom random = new java.util.SplittableRandom(1);
@@ -108,7 +108,7 @@ final class VectorDotKernel implements DotKernel {
       k.nextColumn(out, o, i % 5, to, false, 0f, 1f, thr[(i / 3) % 3]);
       k.nextColumn(out, o, i % 5, to, true, 0f, 1f, thr[(i / 3) % 3]);
       if (i % 100 == 99) {
-        if (compiled(k, a, b, out, never, W, deep)) return;
+        if (compiled(k, a, b, out, never, W, rows, deep)) return;
         if (i >= 600) { // the thresholds are crossed: leave the cores to the compiler between checks
           try {
             Thread.sleep(1);
@@ -126,15 +126,11 @@ final class VectorDotKernel implements DotKernel {
    * nothing each run far below their limits when compiled (about a microsecond and tens of nanoseconds) and far above
    * them in C1 code, where each lane operation allocates.
    */
-  private static boolean compiled(VectorDotKernel k, float[] a, float[] b, float[] out, float[] never, int w, int deep) {
+  private static boolean compiled(VectorDotKernel k, float[] a, float[] b, float[] out, float[] never, int w, int rows,
+      int deep) {
     long t0 = System.nanoTime();
-    if (WIDE) {
-      kernel8x3(a, 0, deep, 1, b, 0, w, DEPTH, out, 0, 2 * w, false);
-      kernel1x3(a, 0, 1, b, 0, w, DEPTH, out, 0, false);
-    } else {
-      kernel6x2(a, 0, deep, 1, b, 0, w, DEPTH, out, 0, 2 * w, false);
-      kernel1x2(a, 0, 1, b, 0, w, DEPTH, out, 0, false);
-    }
+    // One depth slice of one panel: the main kernel on a full row block and the one-row kernel on the remainder.
+    k.panels(a, 0, deep, 1, rows, b, 0, w, deep * w, 1, DEPTH, out, 0, 2 * w);
     if (System.nanoTime() - t0 >= COMPILED_CALL_NANOS) return false;
     t0 = System.nanoTime();
     int found = 0;
@@ -150,7 +146,10 @@ final class VectorDotKernel implements DotKernel {
   /** Thirty compiled full scans of 96 entries take well under a microsecond; in C1 code, tens of microseconds. */
   private static final long COMPILED_SCANS_NANOS = 10_000;
 
-  /** A compiled depth-128 call is ~1 µs (8 × 3 of 16 lanes at 2 FMAs a cycle: 1,536 cycles); C1's is ~100 times that. */
+  /**
+   * A compiled depth-128 slice of a panel is ~1 µs (8 × 3 of 16 lanes at 2 FMAs a cycle: 1,536 cycles, and one more
+   * row); C1's is ~100 times that.
+   */
   private static final long COMPILED_CALL_NANOS = 20_000;
 
   @Override

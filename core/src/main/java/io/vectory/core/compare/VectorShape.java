@@ -4,8 +4,8 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The Vector API kernel's shape on this machine, apart from the kernel, whose class warms itself up when loaded: the
- * scalar kernel of small jobs takes the same width without that cost ({@link DotKernel#forWork}).
+ * The Vector API kernel's shape on this machine, apart from the kernel, which {@link DotKernel#best} warms up when it
+ * chooses it: the scalar kernel of small jobs takes the same width without that cost ({@link DotKernel#forWork}).
  */
 final class VectorShape {
   private VectorShape() {}
