@@ -46,7 +46,10 @@ interface DotKernel {
   /** Gets the kernel compiled before real work reaches it (the Vector API kernel's warm-up); others have none. */
   default void warmUp() {}
 
-  /** The Vector API kernel when jdk.incubator.vector is in the boot layer (it is for ./vectory and the tests), else scalar. */
+  /**
+   * The native kernel where it loads ({@link Native}), else the Vector API kernel when jdk.incubator.vector is in the
+   * boot layer (it is for ./vectory and the tests), else scalar.
+   */
   static DotKernel best() {
     return Holder.BEST;
   }
@@ -56,7 +59,8 @@ interface DotKernel {
    * (its warm-up, then C2 compiling the Vector API code, whose interpreted form allocates per lane operation) costs a
    * fresh JVM about 0.3 s of 2 cores, more than it saves on such a job. Measured with ./vectory compare (both spaces'
    * passes and CKA), 2 cores: 600 × 384 0.80 s scalar against 1.12–1.27 s, 1,307 × 384 1.11 against 1.26 s, while
-   * 3,000 × 384 takes 2.19 s scalar against 1.14 s. 5·10⁸ is a self-join of about 1,600 × 384.
+   * 3,000 × 384 takes 2.19 s scalar against 1.14 s. 5·10⁸ is a self-join of about 1,600 × 384. The native kernel has
+   * no such cost, so where it loads every job takes it.
    * {@code -Dvectory.smallWork=N} sets it; 0 turns the scalar path off (the build's AOT training run, so the cache holds
    * the Vector API kernel that larger jobs need).
    */
@@ -64,12 +68,51 @@ interface DotKernel {
 
   /**
    * The kernel for a job of about {@code multiplyAdds} products: the scalar kernel for a small job while the Vector
-   * API kernel is not loaded, else {@link #best}. Both give the same floats for every pair, and the scalar one has
-   * the Vector API kernel's width, so blocks and tiles do not depend on the choice.
+   * API kernel is not loaded (and no native one is), else {@link #best}. All give the same floats for every pair, and
+   * at the same width, so blocks and tiles do not depend on the choice.
    */
   static DotKernel forWork(double multiplyAdds) {
-    if (multiplyAdds < SMALL_WORK && !Small.bestChosen) return Small.KERNEL;
+    if (multiplyAdds < SMALL_WORK && !Small.bestChosen && Native.KERNEL == null) return Small.KERNEL;
     return best();
+  }
+
+  /**
+   * The native kernel (NativeDotKernel, in the jar's META-INF/versions/22: FFM is final from Java 22), or null: on Java
+   * 21, where the build had no C compiler, on other machines than Linux x86-64 with the Vector API's 8 × 3 or 6 × 2
+   * shape, or with {@code -Dvectory.native=false}. It needs no warm-up, so small jobs take it too.
+   */
+  final class Native {
+    private Native() {}
+
+    /** Why there is none (for tests and benchmarks), or null. */
+    static volatile String whyNot;
+    static final DotKernel KERNEL = load();
+
+    private static DotKernel load() {
+      if (!Boolean.parseBoolean(System.getProperty("vectory.native", "true"))) return none("-Dvectory.native=false");
+      if (!vectorApi()) return none("no jdk.incubator.vector, so no VectorShape to match");
+      String arch = System.getProperty("os.arch", "");
+      if (!System.getProperty("os.name", "").equals("Linux") || !(arch.equals("amd64") || arch.equals("x86_64"))) {
+        return none("not Linux x86-64");
+      }
+      try {
+        int w = (int) Class.forName("io.vectory.core.compare.VectorShape").getDeclaredMethod("width").invoke(null);
+        return ofWidth(w);
+      } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
+        return none(e instanceof java.lang.reflect.InvocationTargetException t ? t.getCause().toString() : e.toString());
+      }
+    }
+
+    /** The native kernel of width w (48: AVX-512, 16: AVX2 and FMA; the caller knows the machine has them). */
+    static DotKernel ofWidth(int w) throws ReflectiveOperationException {
+      // By name: the class is compiled for Java 22 (META-INF/versions/22), absent from a Java 21 JVM's view.
+      return (DotKernel) Class.forName("io.vectory.core.compare.NativeDotKernel").getDeclaredConstructor(int.class).newInstance(w);
+    }
+
+    private static DotKernel none(String why) {
+      whyNot = why; // the Vector API kernel then: the same floats, after its warm-up
+      return null;
+    }
   }
 
   /** The scalar kernel for small jobs, at the width {@link #best} has or would have (found without choosing it). */
@@ -113,6 +156,7 @@ interface DotKernel {
     }
 
     private static DotKernel choose() {
+      if (Native.KERNEL != null) return Native.KERNEL;
       if (vectorApi()) {
         try {
           return (DotKernel) Class.forName("io.vectory.core.compare.VectorDotKernel").getDeclaredConstructor().newInstance();

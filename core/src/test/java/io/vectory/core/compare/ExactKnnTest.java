@@ -2,12 +2,17 @@ package io.vectory.core.compare;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.vectory.core.vectors.FloatMatrix;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -104,16 +109,57 @@ class ExactKnnTest {
   }
 
   @Test
-  void everyKernelShapeAndScanAgreesWithTheScalarCodeBitForBit() {
+  void everyKernelShapeAndScanAgreesWithTheScalarCodeBitForBit() throws ReflectiveOperationException {
+    for (DotKernel v : javaAndNativeKernels()) agreesWithTheScalarCodeBitForBit(v);
+  }
+
+  /** The Vector API kernel in both shapes, and the native kernel in each width this machine runs (none off Java 22+). */
+  private static List<DotKernel> javaAndNativeKernels() throws ReflectiveOperationException {
+    List<DotKernel> kernels = new ArrayList<>(List.of(new VectorDotKernel(true), new VectorDotKernel(false)));
+    if (DotKernel.Native.KERNEL != null) {
+      kernels.add(DotKernel.Native.KERNEL);
+      // The AVX-512 machine also runs the AVX2 variant; an AVX2 machine only its own.
+      if (DotKernel.Native.KERNEL.width() == 48) kernels.add(DotKernel.Native.ofWidth(16));
+    }
+    return kernels;
+  }
+
+  @Test
+  void theNativeKernelLoadsWhereTheBuildMadeIt() {
+    // The build makes it on JDK 22+ with a C compiler on Linux x86-64 (core/src/main/c/build.sh); bin/test installs gcc.
+    boolean built = ExactKnnTest.class.getResource("/io/vectory/core/compare/native/linux-x86_64/libvectorykernel.so") != null;
+    assumeTrue(built, "no native kernel in this build (no C compiler, or not Linux x86-64): the Java kernels ran");
+    assumeTrue(Runtime.version().feature() >= 22, "the native kernel's binding needs Java 22+");
+    assertNotNull(DotKernel.Native.KERNEL, "the native kernel did not load: " + DotKernel.Native.whyNot);
+    assertSame(DotKernel.Native.KERNEL, DotKernel.best());
+    assertSame(DotKernel.best(), DotKernel.forWork(1), "with a native kernel small jobs take it too");
+  }
+
+  @Test
+  void theNativeKernelChecksItsRangesBeforeTouchingMemory() {
+    assumeTrue(DotKernel.Native.KERNEL != null, "no native kernel: " + DotKernel.Native.whyNot);
+    DotKernel k = DotKernel.Native.KERNEL;
+    int w = k.width();
+    float[] a = new float[8 * 4], b = new float[w * 4], out = new float[8 * w];
+    k.panels(a, 0, 4, 1, 8, b, 0, w, w * 4, 1, 4, out, 0, w);
+    assertThrows(IndexOutOfBoundsException.class, () -> k.panels(a, 1, 4, 1, 8, b, 0, w, w * 4, 1, 4, out, 0, w));
+    assertThrows(IndexOutOfBoundsException.class, () -> k.panels(a, 0, 4, 1, 8, b, 0, w, w * 4, 2, 4, out, 0, w));
+    assertThrows(IndexOutOfBoundsException.class, () -> k.panels(a, 0, 4, 1, 8, b, 0, w, w * 4, 1, 4, out, 1, w));
+    assertThrows(IndexOutOfBoundsException.class, () -> k.nextRow(out, 0, 0, out.length + 1, null, 0, 0f));
+    assertThrows(IndexOutOfBoundsException.class, () -> k.nextRow(out, 0, 0, 9, new float[8], 0, 0f));
+    assertThrows(IndexOutOfBoundsException.class, () -> k.nextColumn(out, 0, 0, 9, true, 0f, 1f, new float[8]));
+  }
+
+  private static void agreesWithTheScalarCodeBitForBit(DotKernel v) {
     FloatMatrix m = gaussian(70, 45, 7);
     Random r = new Random(8);
-    for (boolean wide : new boolean[] {true, false}) {
-      VectorDotKernel v = new VectorDotKernel(wide);
+    {
       int w = v.width();
+      String name = v instanceof VectorDotKernel vk ? vk.shape() : v.getClass().getSimpleName() + " of width " + w;
       DotKernel s = new ScalarDotKernel(w);
       float[] ts = panelProducts(s, m);
       float[] tv = panelProducts(v, m);
-      assertArrayEquals(ts, tv, v.shape());
+      assertArrayEquals(ts, tv, name);
       float[] bias = new float[70];
       float[] thr = new float[70];
       for (int i = 0; i < 70; i++) {
@@ -132,12 +178,11 @@ class ExactKnnTest {
   }
 
   @Test
-  void deepRowsSplitIntoDepthSlicesStillAgreeWithTheScalarCodeBitForBit() {
+  void deepRowsSplitIntoDepthSlicesStillAgreeWithTheScalarCodeBitForBit() throws ReflectiveOperationException {
     // 300 coordinates: two full 128-deep slices and a partial one, each continuing from the partial sums.
     FloatMatrix m = gaussian(70, 300, 9);
-    for (boolean wide : new boolean[] {true, false}) {
-      VectorDotKernel v = new VectorDotKernel(wide);
-      assertArrayEquals(panelProducts(new ScalarDotKernel(v.width()), m), panelProducts(v, m), v.shape());
+    for (DotKernel v : javaAndNativeKernels()) {
+      assertArrayEquals(panelProducts(new ScalarDotKernel(v.width()), m), panelProducts(v, m), v.getClass() + " " + v.width());
     }
   }
 
