@@ -162,3 +162,64 @@ int NAME(vk_next_column)(const float *t, int off, int from, int to, int euclidea
   }
   return to;
 }
+
+/* ExactKnn.insert: (s, j) into the sorted run h[base, base + kk) by (score, row), dropping the last. */
+static inline void insert(float *h, int *hix, long base, int kk, float s, int j) {
+  long p = base + kk - 1;
+  while (p > base && (h[p - 1] > s || (h[p - 1] == s && hix[p - 1] > j))) {
+    h[p] = h[p - 1];
+    hix[p] = hix[p - 1];
+    p--;
+  }
+  h[p] = s;
+  hix[p] = j;
+}
+
+/*
+ * DotKernel.scanSelfTile: the scans and insertions ExactKnn.selfJoin runs on one tile (rows q0.., columns j0..), the
+ * same comparisons in the same order, so the candidate runs come out identical. Java code that a fresh JVM would
+ * run interpreted, then in C1, for the first tenth of a second of every compare.
+ */
+void NAME(vk_scan_self_tile)(const float *tile, int block, int qc, int q0, int jc, int j0, const float *bias,
+                             int includeSelf, float *h, int *hix, int kk, float *ct, int *ci) {
+  for (int a = 0; a < qc; a++) {
+    const int q = q0 + a;
+    const long base = (long) q * kk;
+    const int self = includeSelf ? -1 : q;
+    const float *row = tile + (long) a * block;
+    float thr = h[base + kk - 1];
+    int thrIdx = hix[base + kk - 1];
+    for (int b = NAME(vk_next_row)(row, 0, 0, jc, bias, j0, thr); b < jc;
+         b = NAME(vk_next_row)(row, 0, b + 1, jc, bias, j0, thr)) {
+      const int j = j0 + b;
+      const float s = bias == NULL ? -row[b] : bias[j] - 2.0f * row[b];
+      if ((s < thr || j < thrIdx) && j != self) {
+        insert(h, hix, base, kk, s, j);
+        thr = h[base + kk - 1];
+        thrIdx = hix[base + kk - 1];
+      }
+    }
+  }
+  if (j0 == q0) return;
+  /* The same tile, read row by row, feeds the data block's rows (one threshold per column). */
+  for (int b = 0; b < jc; b++) {
+    ct[b] = h[(long) (j0 + b) * kk + kk - 1];
+    ci[b] = hix[(long) (j0 + b) * kk + kk - 1];
+  }
+  const int euclidean = bias != NULL;
+  for (int a = 0; a < qc; a++) {
+    const int i = q0 + a;
+    const float bi = euclidean ? bias[i] : 0.0f;
+    const float *row = tile + (long) a * block;
+    for (int b = NAME(vk_next_column)(row, 0, 0, jc, euclidean, bi, 1.0f, ct); b < jc;
+         b = NAME(vk_next_column)(row, 0, b + 1, jc, euclidean, bi, 1.0f, ct)) {
+      const float s = euclidean ? bi - 2.0f * row[b] : -(row[b] * 1.0f);
+      if (s < ct[b] || i < ci[b]) {
+        const long base = (long) (j0 + b) * kk;
+        insert(h, hix, base, kk, s, i);
+        ct[b] = h[base + kk - 1];
+        ci[b] = hix[base + kk - 1];
+      }
+    }
+  }
+}

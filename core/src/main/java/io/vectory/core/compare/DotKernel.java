@@ -43,6 +43,17 @@ interface DotKernel {
     return to;
   }
 
+  /**
+   * The self-join's scans and insertions for one tile in one call, where the kernel has them (the native one), else
+   * false and {@link ExactKnn} runs its Java loops, which such a kernel must equal exactly: tile rows q0 + a offered
+   * to their own candidate runs (columns j0 + b, self skipped unless {@code includeSelf}), then, when j0 ≠ q0, tile
+   * rows offered to the columns' runs with the column thresholds in {@code ct}/{@code ci}. Runs are h/hix[q·kk, (q+1)·kk).
+   */
+  default boolean scanSelfTile(float[] tile, int block, int qc, int q0, int jc, int j0, float[] bias, boolean includeSelf,
+      float[] h, int[] hix, int kk, float[] ct, int[] ci) {
+    return false;
+  }
+
   /** Gets the kernel compiled before real work reaches it (the Vector API kernel's warm-up); others have none. */
   default void warmUp() {}
 

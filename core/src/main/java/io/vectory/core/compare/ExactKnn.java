@@ -259,6 +259,10 @@ public final class ExactKnn {
       final int jc = Math.min(block, n - j0);
       kernel.panels(xs, q0 * d, d, 1, qc, packed, (j0 / w) * panelStep, w, panelStep, (jc + w - 1) / w, d,
           tile, 0, block);
+      if (kernel.scanSelfTile(tile, block, qc, q0, jc, j0, bias, includeSelf, h, hix, kk, st.colThr, st.colIdx)) {
+        progress.progress(done.incrementAndGet(), tasks);
+        return;
+      }
       for (int a = 0; a < qc; a++) {
         final int q = q0 + a;
         scanRow(kernel, tile, a * block, jc, j0, bias, includeSelf ? -1 : q, h, hix, q * kk, kk);

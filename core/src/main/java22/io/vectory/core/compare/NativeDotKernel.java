@@ -33,23 +33,35 @@ final class NativeDotKernel implements DotKernel {
   /** Where core's build puts the library, beside this class. */
   private static final String RESOURCE = "native/linux-x86_64/libvectorykernel.so";
 
-  // Before the handles: static fields initialise in order.
   private static final ValueLayout.OfInt I = ValueLayout.JAVA_INT;
   private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT;
   private static final ValueLayout P = ValueLayout.ADDRESS;
 
-  // One handle per symbol, static final so the JIT binds each call directly; the instance picks its width's.
-  private static final MethodHandle PANELS_48, NEXT_ROW_48, NEXT_COLUMN_48;
-  private static final MethodHandle PANELS_16, NEXT_ROW_16, NEXT_COLUMN_16;
+  /** The library, loaded once. */
+  private static final class Lib {
+    static final SymbolLookup LOOKUP = SymbolLookup.libraryLookup(libraryPath(), Arena.global());
+  }
 
-  static {
-    SymbolLookup lib = SymbolLookup.libraryLookup(libraryPath(), Arena.global());
-    PANELS_48 = panels(lib, "vk_panels48");
-    NEXT_ROW_48 = nextRow(lib, "vk_next_row48");
-    NEXT_COLUMN_48 = nextColumn(lib, "vk_next_column48");
-    PANELS_16 = panels(lib, "vk_panels16");
-    NEXT_ROW_16 = nextRow(lib, "vk_next_row16");
-    NEXT_COLUMN_16 = nextColumn(lib, "vk_next_column16");
+  // Static final handles, so the JIT binds each call directly, in holders by width and use: a compare links only what
+  // it calls (linking a downcall costs a fresh JVM a few milliseconds each), the self-join's two of its width.
+  private static final class Wide {
+    static final MethodHandle PANELS = panels(Lib.LOOKUP, "vk_panels48");
+    static final MethodHandle SCAN_SELF_TILE = scanSelfTile(Lib.LOOKUP, "vk_scan_self_tile48");
+  }
+
+  private static final class WideScans {
+    static final MethodHandle NEXT_ROW = nextRow(Lib.LOOKUP, "vk_next_row48");
+    static final MethodHandle NEXT_COLUMN = nextColumn(Lib.LOOKUP, "vk_next_column48");
+  }
+
+  private static final class Narrow {
+    static final MethodHandle PANELS = panels(Lib.LOOKUP, "vk_panels16");
+    static final MethodHandle SCAN_SELF_TILE = scanSelfTile(Lib.LOOKUP, "vk_scan_self_tile16");
+  }
+
+  private static final class NarrowScans {
+    static final MethodHandle NEXT_ROW = nextRow(Lib.LOOKUP, "vk_next_row16");
+    static final MethodHandle NEXT_COLUMN = nextColumn(Lib.LOOKUP, "vk_next_column16");
   }
 
   private static MethodHandle panels(SymbolLookup lib, String name) {
@@ -62,6 +74,10 @@ final class NativeDotKernel implements DotKernel {
 
   private static MethodHandle nextColumn(SymbolLookup lib, String name) {
     return bind(lib, name, FunctionDescriptor.of(I, P, I, I, I, I, F, F, P));
+  }
+
+  private static MethodHandle scanSelfTile(SymbolLookup lib, String name) {
+    return bind(lib, name, FunctionDescriptor.ofVoid(P, I, I, I, I, I, P, I, P, P, I, P, P));
   }
 
   private static MethodHandle bind(SymbolLookup lib, String name, FunctionDescriptor fd) {
@@ -79,6 +95,8 @@ final class NativeDotKernel implements DotKernel {
   NativeDotKernel(int width) {
     if (width != 48 && width != 16) throw new UnsupportedOperationException("no native kernel of width " + width);
     this.wide = width == 48;
+    // Loads the library and links the self-join's calls now, so a failure shows here (DotKernel.Native falls back).
+    java.util.Objects.requireNonNull(wide ? Wide.SCAN_SELF_TILE : Narrow.SCAN_SELF_TILE);
   }
 
   @Override
@@ -100,9 +118,9 @@ final class NativeDotKernel implements DotKernel {
     MemorySegment as = MemorySegment.ofArray(a), bs = MemorySegment.ofArray(b), os = MemorySegment.ofArray(out);
     try {
       if (wide) {
-        PANELS_48.invokeExact(as, aOff, aRow, aCol, rows, bs, bOff, bRow, panelStep, nPanels, len, os, outOff, outStride);
+        Wide.PANELS.invokeExact(as, aOff, aRow, aCol, rows, bs, bOff, bRow, panelStep, nPanels, len, os, outOff, outStride);
       } else {
-        PANELS_16.invokeExact(as, aOff, aRow, aCol, rows, bs, bOff, bRow, panelStep, nPanels, len, os, outOff, outStride);
+        Narrow.PANELS.invokeExact(as, aOff, aRow, aCol, rows, bs, bOff, bRow, panelStep, nPanels, len, os, outOff, outStride);
       }
     } catch (Throwable e) {
       throw new IllegalStateException("native kernel", e);
@@ -116,8 +134,8 @@ final class NativeDotKernel implements DotKernel {
     if (bias != null) within(bias, biasOff, from, to - 1);
     MemorySegment ts = MemorySegment.ofArray(t), bs = bias == null ? MemorySegment.NULL : MemorySegment.ofArray(bias);
     try {
-      return wide ? (int) NEXT_ROW_48.invokeExact(ts, off, from, to, bs, biasOff, thr)
-          : (int) NEXT_ROW_16.invokeExact(ts, off, from, to, bs, biasOff, thr);
+      return wide ? (int) WideScans.NEXT_ROW.invokeExact(ts, off, from, to, bs, biasOff, thr)
+          : (int) NarrowScans.NEXT_ROW.invokeExact(ts, off, from, to, bs, biasOff, thr);
     } catch (Throwable e) {
       throw new IllegalStateException("native kernel", e);
     }
@@ -131,17 +149,48 @@ final class NativeDotKernel implements DotKernel {
     MemorySegment ts = MemorySegment.ofArray(t), hs = MemorySegment.ofArray(thr);
     int eu = euclidean ? 1 : 0;
     try {
-      return wide ? (int) NEXT_COLUMN_48.invokeExact(ts, off, from, to, eu, bias, scale, hs)
-          : (int) NEXT_COLUMN_16.invokeExact(ts, off, from, to, eu, bias, scale, hs);
+      return wide ? (int) WideScans.NEXT_COLUMN.invokeExact(ts, off, from, to, eu, bias, scale, hs)
+          : (int) NarrowScans.NEXT_COLUMN.invokeExact(ts, off, from, to, eu, bias, scale, hs);
     } catch (Throwable e) {
       throw new IllegalStateException("native kernel", e);
     }
   }
 
-  /** Checks that x[base + lo] .. x[base + hi] (lo, hi ≥ 0 expected) are inside x. */
+  @Override
+  public boolean scanSelfTile(float[] tile, int block, int qc, int q0, int jc, int j0, float[] bias, boolean includeSelf,
+      float[] h, int[] hix, int kk, float[] ct, int[] ci) {
+    if (qc <= 0 || jc <= 0) return true;
+    if ((block | q0 | j0 | kk) < 0 || kk == 0 || jc > block) throw new IllegalArgumentException("native kernel: a bad tile");
+    within(tile.length, 0, 0, (long) (qc - 1) * block + jc - 1);
+    long runs = (long) Math.max(q0 + qc, j0 + jc) * kk - 1;
+    within(h.length, 0, 0, runs);
+    within(hix.length, 0, 0, runs);
+    if (bias != null) within(bias.length, 0, Math.min(q0, j0), Math.max(q0 + qc, j0 + jc) - 1);
+    within(Math.min(ct.length, ci.length), 0, 0, jc - 1);
+    MemorySegment ts = MemorySegment.ofArray(tile), bs = bias == null ? MemorySegment.NULL : MemorySegment.ofArray(bias);
+    MemorySegment hs = MemorySegment.ofArray(h), is = MemorySegment.ofArray(hix);
+    MemorySegment cts = MemorySegment.ofArray(ct), cis = MemorySegment.ofArray(ci);
+    int self = includeSelf ? 1 : 0;
+    try {
+      if (wide) {
+        Wide.SCAN_SELF_TILE.invokeExact(ts, block, qc, q0, jc, j0, bs, self, hs, is, kk, cts, cis);
+      } else {
+        Narrow.SCAN_SELF_TILE.invokeExact(ts, block, qc, q0, jc, j0, bs, self, hs, is, kk, cts, cis);
+      }
+    } catch (Throwable e) {
+      throw new IllegalStateException("native kernel", e);
+    }
+    return true;
+  }
+
+  /** Checks that x[base + lo] .. x[base + hi] are inside x. */
   private static void within(float[] x, int base, long lo, long hi) {
-    if (base < 0 || lo < 0 || hi < lo || base + hi >= x.length) {
-      throw new IndexOutOfBoundsException("native kernel: [" + (base + lo) + ", " + (base + hi) + "] outside an array of " + x.length);
+    within(x.length, base, lo, hi);
+  }
+
+  private static void within(int length, int base, long lo, long hi) {
+    if (base < 0 || lo < 0 || hi < lo || base + hi >= length) {
+      throw new IndexOutOfBoundsException("native kernel: [" + (base + lo) + ", " + (base + hi) + "] outside an array of " + length);
     }
   }
 
