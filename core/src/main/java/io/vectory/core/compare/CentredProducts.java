@@ -1,6 +1,8 @@
 package io.vectory.core.compare;
 
 import io.vectory.core.vectors.FloatMatrix;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * XᵀY of two spaces' column-centred rows (d1 × d2) in double: float products of 256-row chunks on the block kernel,
@@ -33,56 +35,91 @@ public final class CentredProducts {
   record Product(double[] values, int rows, int cols, int stride, boolean symmetric) {}
 
   static Product product(DotKernel kernel, Centring a, Centring b) {
-    int n = a.rows();
+    return products(kernel, new Centring[][] {{a, b}})[0];
+  }
+
+  /**
+   * Several products {@code pairs[p][0]ᵀ pairs[p][1]} of spaces over the same rows in one pass over the rows: each
+   * chunk is centred once per space however many products read it (linear CKA's XᵀY, XᵀX and YᵀY centred each space
+   * twice and ran three passes).
+   */
+  static Product[] products(DotKernel kernel, Centring[][] pairs) {
+    List<Centring> spaces = new ArrayList<>();
+    int[][] which = new int[pairs.length][2];
+    for (int p = 0; p < pairs.length; p++) {
+      for (int side = 0; side < 2; side++) {
+        Centring c = pairs[p][side];
+        int s = 0;
+        while (s < spaces.size() && spaces.get(s) != c) s++;
+        if (s == spaces.size()) spaces.add(c);
+        which[p][side] = s;
+      }
+    }
+    int n = spaces.get(0).rows();
     int chunks = (n + CHUNK - 1) / CHUNK;
     int workers = Math.min(Parallel.threads(), chunks);
-    double[][] acc = new double[workers][];
-    float[][] tiles = new float[workers][];
-    float[][] rowsA = new float[workers][];
-    float[][] rowsB = new float[workers][];
+    double[][][] acc = new double[workers][][];
+    float[][][] tiles = new float[workers][][];
+    float[][][] rows = new float[workers][][];
     int w = kernel.width();
     Parallel.run(workers, chunks, (wk, c) -> {
       if (acc[wk] == null) {
-        acc[wk] = new double[a.cols() * b.stride()];
-        tiles[wk] = new float[a.cols() * b.stride()];
-        rowsA[wk] = new float[CHUNK * a.stride()];
-        rowsB[wk] = a == b ? rowsA[wk] : new float[CHUNK * b.stride()];
+        acc[wk] = new double[pairs.length][];
+        tiles[wk] = new float[pairs.length][];
+        for (int p = 0; p < pairs.length; p++) {
+          acc[wk][p] = new double[pairs[p][0].cols() * pairs[p][1].stride()];
+          tiles[wk][p] = new float[pairs[p][0].cols() * pairs[p][1].stride()];
+        }
+        rows[wk] = new float[spaces.size()][];
+        for (int s = 0; s < spaces.size(); s++) rows[wk][s] = new float[CHUNK * spaces.get(s).stride()];
       }
       int r0 = c * CHUNK;
       int len = Math.min(CHUNK, n - r0);
-      float[] tile = tiles[wk];
-      a.rows(r0, len, rowsA[wk]);
-      if (a != b) b.rows(r0, len, rowsB[wk]);
-      // Rows of the kernel's A side are features of a (stride 1, step a.stride per point); B's panels are b's rows.
-      if (a != b) {
-        kernel.panels(rowsA[wk], 0, 1, a.stride(), a.cols(), rowsB[wk], 0, b.stride(), w, b.stride() / w, len, tile, 0, b.stride());
-      } else {
-        // XᵀX is symmetric: the feature rows of panel i against panels j ≥ i only; the block below stays zero.
-        int panels = b.stride() / w;
-        for (int i = 0; i < panels; i++) {
-          int f0 = i * w;
-          int rows = Math.min(w, a.cols() - f0);
-          if (rows <= 0) break;
-          kernel.panels(rowsA[wk], f0, 1, a.stride(), rows, rowsB[wk], f0, b.stride(), w, panels - i, len, tile, f0 * b.stride() + f0, b.stride());
+      for (int s = 0; s < spaces.size(); s++) spaces.get(s).rows(r0, len, rows[wk][s]);
+      for (int p = 0; p < pairs.length; p++) {
+        Centring a = pairs[p][0];
+        Centring b = pairs[p][1];
+        float[] rowsA = rows[wk][which[p][0]];
+        float[] rowsB = rows[wk][which[p][1]];
+        float[] tile = tiles[wk][p];
+        // Rows of the kernel's A side are features of a (stride 1, step a.stride per point); B's panels are b's rows.
+        if (a != b) {
+          kernel.panels(rowsA, 0, 1, a.stride(), a.cols(), rowsB, 0, b.stride(), w, b.stride() / w, len, tile, 0, b.stride());
+        } else {
+          // XᵀX is symmetric: the feature rows of panel i against panels j ≥ i only; the block below stays zero.
+          int panels = b.stride() / w;
+          for (int i = 0; i < panels; i++) {
+            int f0 = i * w;
+            int featureRows = Math.min(w, a.cols() - f0);
+            if (featureRows <= 0) break;
+            kernel.panels(rowsA, f0, 1, a.stride(), featureRows, rowsB, f0, b.stride(), w, panels - i, len, tile,
+                f0 * b.stride() + f0, b.stride());
+          }
+        }
+        double[] s = acc[wk][p];
+        for (int i = 0; i < tile.length; i++) s[i] += tile[i];
+      }
+    });
+    // Summed into the first worker's accumulators, in worker order (a wide space's d × d doubles are not copied again).
+    Product[] out = new Product[pairs.length];
+    for (int p = 0; p < pairs.length; p++) {
+      double[] sum = null;
+      for (int t = 0; t < workers; t++) {
+        if (acc[t] == null) continue;
+        double[] s = acc[t][p];
+        acc[t][p] = null;
+        tiles[t][p] = null;
+        if (sum == null) {
+          sum = s;
+        } else {
+          for (int i = 0; i < sum.length; i++) sum[i] += s[i];
         }
       }
-      double[] s = acc[wk];
-      for (int i = 0; i < tile.length; i++) s[i] += tile[i];
-    });
-    // Summed into the first worker's accumulator, in worker order (a wide space's d × d doubles are not copied again).
-    double[] sum = null;
-    for (int t = 0; t < acc.length; t++) {
-      double[] s = acc[t];
-      acc[t] = null;
-      tiles[t] = null;
-      if (s == null) continue;
-      if (sum == null) {
-        sum = s;
-      } else {
-        for (int i = 0; i < sum.length; i++) sum[i] += s[i];
-      }
+      Centring a = pairs[p][0];
+      Centring b = pairs[p][1];
+      out[p] = new Product(sum, a.cols(), b.cols(), b.stride(), a == b);
     }
-    return new Product(sum, a.cols(), b.cols(), b.stride(), a == b);
+    return out;
   }
 
   /**

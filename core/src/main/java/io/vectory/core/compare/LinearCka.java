@@ -2,6 +2,8 @@ package io.vectory.core.compare;
 
 import io.vectory.core.compare.CentredProducts.Centring;
 import io.vectory.core.vectors.FloatMatrix;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Linear centred kernel alignment (Kornblith et al., 2019, "Similarity of Neural Network Representations
@@ -85,7 +87,8 @@ public final class LinearCka {
    */
   static boolean usesGram(int n, int d1, int d2) {
     int workers = Math.max(1, Parallel.threads());
-    long featureBytes = 12L * workers * Math.max((long) d1 * d1, Math.max((long) d2 * d2, (long) d1 * d2));
+    // A float tile and a double accumulator per worker for each of the three products, made in one pass.
+    long featureBytes = 12L * workers * ((long) d1 * d1 + (long) d2 * d2 + (long) d1 * d2);
     return featureBytes > Runtime.getRuntime().maxMemory() / 4 || (n < Math.max(d1, d2) && n <= 2048);
   }
 
@@ -95,9 +98,16 @@ public final class LinearCka {
 
   /** The feature form with the spaces' own terms ‖XᵀX‖²_F and ‖YᵀY‖²_F as kept (NaN: computed here). */
   static double featureForm(DotKernel kernel, Centring cx, Centring cy, double selfX, double selfY) {
-    double xy = frobeniusSquared(kernel, cx, cy);
-    double xx = Double.isNaN(selfX) ? frobeniusSquared(kernel, cx, cx) : selfX;
-    double yy = Double.isNaN(selfY) ? frobeniusSquared(kernel, cy, cy) : selfY;
+    // The products a comparison needs, in one pass over the rows: XᵀY, and each own term not kept.
+    List<Centring[]> pairs = new ArrayList<>();
+    pairs.add(new Centring[] {cx, cy});
+    if (Double.isNaN(selfX)) pairs.add(new Centring[] {cx, cx});
+    if (Double.isNaN(selfY)) pairs.add(new Centring[] {cy, cy});
+    CentredProducts.Product[] p = CentredProducts.products(kernel, pairs.toArray(Centring[][]::new));
+    int next = 1;
+    double xy = frobeniusSquared(p[0]);
+    double xx = Double.isNaN(selfX) ? frobeniusSquared(p[next++]) : selfX;
+    double yy = Double.isNaN(selfY) ? frobeniusSquared(p[next]) : selfY;
     return fromTerms(xy, xx, yy);
   }
 
@@ -155,7 +165,10 @@ public final class LinearCka {
    * the diagonal stand for their mirror too.
    */
   private static double frobeniusSquared(DotKernel kernel, Centring a, Centring b) {
-    CentredProducts.Product p = CentredProducts.product(kernel, a, b);
+    return frobeniusSquared(CentredProducts.product(kernel, a, b));
+  }
+
+  private static double frobeniusSquared(CentredProducts.Product p) {
     double total = 0;
     for (int i = 0; i < p.rows(); i++) {
       for (int j = p.symmetric() ? i : 0; j < p.cols(); j++) {
