@@ -1,5 +1,13 @@
 package io.vectory.core.compare;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Set;
+import java.util.stream.Stream;
+
 /**
  * Block dot products, the hot loop of the engine: for {@code rows} rows of A and {@code nPanels} panels of
  * {@link #width()} columns of B,
@@ -89,8 +97,11 @@ interface DotKernel {
 
   /**
    * The native kernel (NativeDotKernel, in the jar's META-INF/versions/22: FFM is final from Java 22), or null: on Java
-   * 21, where the build had no C compiler, on other machines than Linux x86-64 with the Vector API's 8 × 3 or 6 × 2
-   * shape, or with {@code -Dvectory.native=false}. It needs no warm-up, so small jobs take it too.
+   * 21, where the build had no C compiler, on machines other than Linux x86-64 with AVX-512 or AVX2 and FMA, or with
+   * {@code -Dvectory.native=false}. It needs no warm-up, so small jobs take it too. Its width is the Vector API
+   * kernel's when that module is loaded (tests), else the CPU's: ./vectory leaves the module out where the native kernel
+   * is built, so the AOT cache can hold the full module graph and linked classes (a JVM about 0.06 s sooner). Results
+   * do not depend on the width (see {@link DotKernel}).
    */
   final class Native {
     private Native() {}
@@ -101,16 +112,36 @@ interface DotKernel {
 
     private static DotKernel load() {
       if (!Boolean.parseBoolean(System.getProperty("vectory.native", "true"))) return none("-Dvectory.native=false");
-      if (!vectorApi()) return none("no jdk.incubator.vector, so no VectorShape to match");
       String arch = System.getProperty("os.arch", "");
       if (!System.getProperty("os.name", "").equals("Linux") || !(arch.equals("amd64") || arch.equals("x86_64"))) {
         return none("not Linux x86-64");
       }
       try {
-        int w = (int) Class.forName("io.vectory.core.compare.VectorShape").getDeclaredMethod("width").invoke(null);
+        int w = vectorApi()
+            ? (int) Class.forName("io.vectory.core.compare.VectorShape").getDeclaredMethod("width").invoke(null)
+            : cpuWidth();
+        if (w == 0) return none("the CPU has neither AVX-512F nor AVX2 with FMA");
         return ofWidth(w);
       } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
         return none(e instanceof java.lang.reflect.InvocationTargetException t ? t.getCause().toString() : e.toString());
+      }
+    }
+
+    /** 48 (8 × 3 of 16 lanes) where the CPU has AVX-512F, 16 (6 × 2 of 8) where it has AVX2 and FMA, else 0. */
+    static int cpuWidth() {
+      Set<String> flags = cpuFlags();
+      if (flags.contains("avx512f")) return 48;
+      return flags.contains("avx2") && flags.contains("fma") ? 16 : 0;
+    }
+
+    /** The first processor's flags in /proc/cpuinfo (empty when it cannot be read). */
+    private static Set<String> cpuFlags() {
+      try (Stream<String> lines = Files.lines(Path.of("/proc/cpuinfo"))) {
+        return lines.filter(l -> l.startsWith("flags")).findFirst()
+            .map(l -> Set.copyOf(Arrays.asList(l.substring(l.indexOf(':') + 1).trim().split("\\s+"))))
+            .orElse(Set.of());
+      } catch (IOException | UncheckedIOException e) {
+        return Set.of();
       }
     }
 
