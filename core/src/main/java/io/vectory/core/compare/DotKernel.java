@@ -98,10 +98,10 @@ interface DotKernel {
   /**
    * The native kernel (NativeDotKernel, in the jar's META-INF/versions/22: FFM is final from Java 22), or null: on Java
    * 21, where the build had no C compiler, on machines other than Linux x86-64 with AVX-512 or AVX2 and FMA, or with
-   * {@code -Dvectory.native=false}. It needs no warm-up, so small jobs take it too. Its width is the Vector API
-   * kernel's when that module is loaded (tests), else the CPU's: ./vectory leaves the module out where the native kernel
-   * is built, so the AOT cache can hold the full module graph and linked classes (a JVM about 0.06 s sooner). Results
-   * do not depend on the width (see {@link DotKernel}).
+   * {@code -Dvectory.native=false}. It needs no warm-up, so small jobs take it too. Its width comes from the CPU, not
+   * from the Vector API (./vectory leaves that module out where the native kernel is built, so the AOT cache can hold
+   * the full module graph and linked classes: a JVM about 0.06 s sooner), so every JVM on a machine cuts the same
+   * tiles, with the module or without (shards of one pass run in several). Results do not depend on the width.
    */
   final class Native {
     private Native() {}
@@ -117,9 +117,7 @@ interface DotKernel {
         return none("not Linux x86-64");
       }
       try {
-        int w = vectorApi()
-            ? (int) Class.forName("io.vectory.core.compare.VectorShape").getDeclaredMethod("width").invoke(null)
-            : cpuWidth();
+        int w = cpuWidth();
         if (w == 0) return none("the CPU has neither AVX-512F nor AVX2 with FMA");
         return ofWidth(w);
       } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {

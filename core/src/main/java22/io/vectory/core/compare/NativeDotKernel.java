@@ -89,8 +89,8 @@ final class NativeDotKernel implements DotKernel {
   private final boolean wide;
 
   /**
-   * The kernel of this width: 48 needs AVX-512F, 16 AVX2 and FMA, the shapes {@link VectorShape} picks on x86-64 (the
-   * caller checks the machine: the JVM's preferred vector species tells it).
+   * The kernel of this width: 48 needs AVX-512F, 16 AVX2 and FMA ({@link DotKernel.Native#cpuWidth} says which this CPU
+   * has; the caller checks).
    */
   NativeDotKernel(int width) {
     if (width != 48 && width != 16) throw new UnsupportedOperationException("no native kernel of width " + width);

@@ -117,11 +117,10 @@ class ExactKnnTest {
   private static List<DotKernel> javaAndNativeKernels() throws ReflectiveOperationException {
     List<DotKernel> kernels = new ArrayList<>(List.of(new VectorDotKernel(true), new VectorDotKernel(false)));
     if (DotKernel.Native.KERNEL != null) {
-      // Both widths the CPU runs (the width ./vectory takes without the Vector API module is the CPU's, cpuWidth).
-      int cpu = DotKernel.Native.cpuWidth();
-      assertTrue(cpu >= DotKernel.Native.KERNEL.width(), "the CPU's native width " + cpu + " < the Vector API's");
-      kernels.add(DotKernel.Native.ofWidth(cpu));
-      if (cpu == 48) kernels.add(DotKernel.Native.ofWidth(16)); // an AVX-512 machine also runs the AVX2 variant
+      assertEquals(DotKernel.Native.cpuWidth(), DotKernel.Native.KERNEL.width(), "the native kernel takes the CPU's width");
+      kernels.add(DotKernel.Native.KERNEL);
+      // An AVX-512 machine also runs the AVX2 variant; an AVX2 machine only its own.
+      if (DotKernel.Native.KERNEL.width() == 48) kernels.add(DotKernel.Native.ofWidth(16));
     }
     return kernels;
   }
