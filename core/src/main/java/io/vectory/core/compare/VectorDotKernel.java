@@ -22,8 +22,9 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Why this and not a BLAS: bench/compare-kernels.sh (core's kernel vs OpenBLAS sgemm): OpenBLAS is on par on
  * the 256 × 256 tiles the engine streams, the engine halves the products by symmetry with either, and this kernel
- * gives the same float for a pair wherever the pair falls (BLAS blocking does not), needs no native library (the
- * FFM API is final only from Java 22; the project targets 21), and leaves the tile in cache for the top-k scan.
+ * gives the same float for a pair wherever the pair falls (BLAS blocking does not) and leaves the tile in cache for the
+ * top-k scan. On Java 22+ with the native kernel built, NativeDotKernel (the same loops in C) runs instead: it needs no
+ * warm-up; this kernel is the Java 21 and no-C-compiler path, with the same results.
  */
 final class VectorDotKernel implements DotKernel {
   private static final VectorSpecies<Float> S = VectorShape.SPECIES;
