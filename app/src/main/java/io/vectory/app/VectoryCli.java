@@ -46,11 +46,16 @@ public final class VectoryCli implements Runnable {
 
   /** Held so the JUL level sticks: Lucene announces its vector provider on every start, at INFO. */
   private static final java.util.logging.Logger LUCENE_LOG = java.util.logging.Logger.getLogger("org.apache.lucene");
+  private static final java.util.logging.Logger LUCENE_VECTOR_LOG =
+      java.util.logging.Logger.getLogger("org.apache.lucene.internal.vectorization");
 
   public static void main(String[] args) {
+    // ./vectory runs compare on the native kernel without the Vector API module (the JVM starts sooner); Lucene's
+    // advice to add the module is then noise for the few vectors a compare of stored spaces reads through it.
     LUCENE_LOG.setLevel(java.util.logging.Level.WARNING);
-    // The compare engine's warm-up (about 0.2 s in a fresh JVM) starts before anything else, so it overlaps picocli
-    // and the file reading instead of following them.
+    if (Boolean.getBoolean("vectory.withoutVectorModule")) LUCENE_VECTOR_LOG.setLevel(java.util.logging.Level.SEVERE);
+    // The compare engine's warm-up (about 0.2 s in a fresh JVM with the Vector API kernel) starts before anything else,
+    // so it overlaps picocli and the file reading instead of following them.
     if (args.length > 0 && args[0].equals("compare")) io.vectory.app.compare.CompareCommand.warmUpEarly(args);
     System.exit(commandLineFor(args).execute(args));
   }
