@@ -251,8 +251,9 @@ public final class CompareCommand implements Callable<Integer> {
 
   /**
    * Called by main before the command line is even built: when the arguments name two .npy files, their shapes from
-   * the headers alone start the engine's warm-up (for a job large enough to need it), so it overlaps building the
-   * command line and reading the files; a compare of a few thousand points otherwise waits for it. Anything else (an
+   * the headers alone start loading the engine's kernel (SpaceComparator#warmUpInBackground: the native library, or
+   * the Vector API kernel's warm-up) for a job large enough to need it, so it overlaps building the command line and
+   * reading the files; a compare of a few thousand points otherwise waits for it. Anything else (an
    * .npz, a registered space, a bad file, --sample auto) starts nothing, and the command reports what is wrong.
    * Returns the warm-up's thread, or null when none started.
    */
