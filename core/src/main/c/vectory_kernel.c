@@ -163,7 +163,7 @@ int NAME(vk_next_column)(const float *t, int off, int from, int to, int euclidea
   return to;
 }
 
-/* ExactKnn.insert: (s, j) into the sorted run h[base, base + kk) by (score, row), dropping the last. */
+/* ExactKnn.insert in C: (s, j) into the sorted run h[base, base + kk) by (score, row), dropping the last. */
 static inline void insert(float *h, int *hix, long base, int kk, float s, int j) {
   long p = base + kk - 1;
   while (p > base && (h[p - 1] > s || (h[p - 1] == s && hix[p - 1] > j))) {
@@ -176,8 +176,8 @@ static inline void insert(float *h, int *hix, long base, int kk, float s, int j)
 }
 
 /*
- * DotKernel.scanSelfTile: the scans and insertions ExactKnn.selfJoin runs on one tile (rows q0.., columns j0..), the
- * same comparisons in the same order, so the candidate runs come out identical. Java code that a fresh JVM would
+ * DotKernel.scanSelfTile: ExactKnn.scanSelfTile, the scans and insertions of one tile (rows q0.., columns j0..), with
+ * the same comparisons in the same order, so the candidate runs come out identical. Java code that a fresh JVM would
  * run interpreted, then in C1, for the first tenth of a second of every compare.
  */
 void NAME(vk_scan_self_tile)(const float *tile, int block, int qc, int q0, int jc, int j0, const float *bias,

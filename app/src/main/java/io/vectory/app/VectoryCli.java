@@ -50,9 +50,9 @@ public final class VectoryCli implements Runnable {
       java.util.logging.Logger.getLogger("org.apache.lucene.internal.vectorization");
 
   public static void main(String[] args) {
+    LUCENE_LOG.setLevel(java.util.logging.Level.WARNING);
     // ./vectory runs compare on the native kernel without the Vector API module (the JVM starts sooner); Lucene's
     // advice to add the module is then noise for the few vectors a compare of stored spaces reads through it.
-    LUCENE_LOG.setLevel(java.util.logging.Level.WARNING);
     if (Boolean.getBoolean("vectory.withoutVectorModule")) LUCENE_VECTOR_LOG.setLevel(java.util.logging.Level.SEVERE);
     // The compare engine's warm-up (about 0.2 s in a fresh JVM with the Vector API kernel) starts before anything else,
     // so it overlaps picocli and the file reading instead of following them.

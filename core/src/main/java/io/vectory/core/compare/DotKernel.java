@@ -53,9 +53,8 @@ interface DotKernel {
 
   /**
    * The self-join's scans and insertions for one tile in one call, where the kernel has them (the native one), else
-   * false and {@link ExactKnn} runs its Java loops, which such a kernel must equal exactly: tile rows q0 + a offered
-   * to their own candidate runs (columns j0 + b, self skipped unless {@code includeSelf}), then, when j0 ≠ q0, tile
-   * rows offered to the columns' runs with the column thresholds in {@code ct}/{@code ci}. Runs are h/hix[q·kk, (q+1)·kk).
+   * false and ExactKnn.scanSelfTile, the Java loop, runs; such a kernel must equal that loop exactly. Runs are
+   * h/hix[q·kk, (q+1)·kk).
    */
   default boolean scanSelfTile(float[] tile, int block, int qc, int q0, int jc, int j0, float[] bias, boolean includeSelf,
       float[] h, int[] hix, int kk, float[] ct, int[] ci) {

@@ -259,30 +259,35 @@ public final class ExactKnn {
       final int jc = Math.min(block, n - j0);
       kernel.panels(xs, q0 * d, d, 1, qc, packed, (j0 / w) * panelStep, w, panelStep, (jc + w - 1) / w, d,
           tile, 0, block);
-      if (kernel.scanSelfTile(tile, block, qc, q0, jc, j0, bias, includeSelf, h, hix, kk, st.colThr, st.colIdx)) {
-        progress.progress(done.incrementAndGet(), tasks);
-        return;
-      }
-      for (int a = 0; a < qc; a++) {
-        final int q = q0 + a;
-        scanRow(kernel, tile, a * block, jc, j0, bias, includeSelf ? -1 : q, h, hix, q * kk, kk);
-      }
-      // The same tile, read row by row, feeds the data block's rows (one threshold per column).
-      if (j0 != q0) {
-        final float[] ct = st.colThr;
-        final int[] ci = st.colIdx;
-        for (int b = 0; b < jc; b++) {
-          ct[b] = h[(j0 + b) * kk + kk - 1];
-          ci[b] = hix[(j0 + b) * kk + kk - 1];
-        }
-        for (int a = 0; a < qc; a++) {
-          scanColumns(kernel, tile, a * block, jc, j0, q0 + a, bias == null ? 0f : bias[q0 + a], bias != null, 1f, -1,
-              null, 0, ct, ci, h, hix, kk);
-        }
+      if (!kernel.scanSelfTile(tile, block, qc, q0, jc, j0, bias, includeSelf, h, hix, kk, st.colThr, st.colIdx)) {
+        scanSelfTile(kernel, tile, block, qc, q0, jc, j0, bias, includeSelf, h, hix, kk, st.colThr, st.colIdx);
       }
       progress.progress(done.incrementAndGet(), tasks);
     });
     return candidates(ws, n, kk);
+  }
+
+  /**
+   * Offers self-join tile (q0.., j0..) to the candidate runs: each tile row to its own row's run, then, when the tile is
+   * off the diagonal, each tile row to the runs of the data block's rows. The native kernel's vk_scan_self_tile is
+   * this loop in C ({@link DotKernel#scanSelfTile}) and must stay equal to it.
+   */
+  static void scanSelfTile(DotKernel kernel, float[] tile, int block, int qc, int q0, int jc, int j0,
+      float[] bias, boolean includeSelf, float[] h, int[] hix, int kk, float[] ct, int[] ci) {
+    for (int a = 0; a < qc; a++) {
+      final int q = q0 + a;
+      scanRow(kernel, tile, a * block, jc, j0, bias, includeSelf ? -1 : q, h, hix, q * kk, kk);
+    }
+    if (j0 == q0) return;
+    // The same tile, read row by row, feeds the data block's rows (one threshold per column).
+    for (int b = 0; b < jc; b++) {
+      ct[b] = h[(j0 + b) * kk + kk - 1];
+      ci[b] = hix[(j0 + b) * kk + kk - 1];
+    }
+    for (int a = 0; a < qc; a++) {
+      scanColumns(kernel, tile, a * block, jc, j0, q0 + a, bias == null ? 0f : bias[q0 + a], bias != null, 1f, -1,
+          null, 0, ct, ci, h, hix, kk);
+    }
   }
 
   /**

@@ -39,8 +39,9 @@ public final class SpaceComparator {
    * Starts, on a daemon thread, the loading a large comparison's first k-NN pass would otherwise wait for: the native
    * kernel's library and downcalls (tens of milliseconds), or, without it, the Vector API kernel's warm-up until its
    * code is compiled (0.2-0.35 s of one core in a fresh JVM), so it overlaps the caller's reading of the files.
-   * Nothing for a job small enough for the scalar kernel ({@link DotKernel#forWork}), which the warm-up would only slow. The results do not depend on it: it changes when code is compiled, not what it
-   * computes. Returns the started thread, or null when the job is small.
+   * Nothing for a job small enough for the scalar kernel ({@link DotKernel#forWork}), which the warm-up would only
+   * slow. The results do not depend on it: it changes when code is compiled, not what it computes. Returns the started
+   * thread, or null when the job is small.
    */
   public static Thread warmUpInBackground(int rows, int colsA, int colsB, CompareOptions o) {
     int queries = everyRowQueries(rows, o) ? rows : o.sample();

@@ -151,6 +151,42 @@ class ExactKnnTest {
     assertThrows(IndexOutOfBoundsException.class, () -> k.nextColumn(out, 0, 0, 9, true, 0f, 1f, new float[8]));
   }
 
+  @Test
+  void theNativeTileScanLeavesTheSameCandidateRunsAsTheJavaLoop() {
+    assumeTrue(DotKernel.Native.KERNEL != null, "no native kernel: " + DotKernel.Native.whyNot);
+    DotKernel k = DotKernel.Native.KERNEL;
+    DotKernel java = new ScalarDotKernel(k.width());
+    int n = 128, block = 64, kk = 5;
+    Random r = new Random(12);
+    for (boolean euclidean : new boolean[] {false, true}) {
+      for (boolean self : new boolean[] {false, true}) {
+        float[] bias = null;
+        if (euclidean) {
+          bias = new float[n];
+          for (int i = 0; i < n; i++) bias[i] = Math.round(r.nextGaussian() * 8) / 8f;
+        }
+        float[] hn = new float[n * kk], hj = new float[n * kk];
+        int[] in = new int[n * kk], ij = new int[n * kk];
+        Arrays.fill(hn, Float.POSITIVE_INFINITY);
+        Arrays.fill(hj, Float.POSITIVE_INFINITY);
+        Arrays.fill(in, Integer.MAX_VALUE);
+        Arrays.fill(ij, Integer.MAX_VALUE);
+        float[] ct = new float[block];
+        int[] ci = new int[block];
+        // Tiles on and off the diagonal, values on a coarse grid so scores tie and the row index decides.
+        for (int[] tq : new int[][] {{0, 0}, {0, 64}, {64, 64}}) {
+          float[] tile = new float[block * block];
+          for (int i = 0; i < tile.length; i++) tile[i] = Math.round(r.nextGaussian() * 4) / 4f;
+          assertTrue(k.scanSelfTile(tile, block, block, tq[0], block, tq[1], bias, self, hn, in, kk, ct, ci));
+          ExactKnn.scanSelfTile(java, tile, block, block, tq[0], block, tq[1], bias, self, hj, ij, kk, new float[block],
+              new int[block]);
+        }
+        assertArrayEquals(hj, hn, "scores, euclidean=" + euclidean + " self=" + self);
+        assertArrayEquals(ij, in, "rows, euclidean=" + euclidean + " self=" + self);
+      }
+    }
+  }
+
   private static void agreesWithTheScalarCodeBitForBit(DotKernel v) {
     FloatMatrix m = gaussian(70, 45, 7);
     Random r = new Random(8);
