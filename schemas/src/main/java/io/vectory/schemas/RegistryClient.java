@@ -17,11 +17,7 @@ import java.security.KeyStore;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
@@ -166,33 +162,19 @@ public final class RegistryClient {
     call("GET", "/subjects", null, "list its subjects", null);
   }
 
-  /** Each request's timeout. */
-  private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
-
   private JsonNode call(String method, String path, String body, String what, String subject) {
     HttpRequest.Builder rb = HttpRequest.newBuilder(URI.create(baseUrl + path))
-        .timeout(REQUEST_TIMEOUT)
+        .timeout(Duration.ofSeconds(30))
         .header("Accept", CONTENT_TYPE + ", application/json")
         .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
     if (body != null) rb.header("Content-Type", CONTENT_TYPE);
     if (authorization != null) rb.header("Authorization", authorization);
     HttpResponse<String> resp;
-    // The request's own timeout is the rule; the bound on the wait backs it up: a CI run saw a ping wait in send()
-    // for 14 minutes with that timeout set, and a caller must never hang on the registry without being told.
-    CompletableFuture<HttpResponse<String>> pending = http.sendAsync(rb.build(), HttpResponse.BodyHandlers.ofString());
     try {
-      resp = pending.get(REQUEST_TIMEOUT.plusSeconds(5).toMillis(), TimeUnit.MILLISECONDS);
-    } catch (ExecutionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof RuntimeException re) throw re; // as send() would throw it
-      if (cause instanceof Error er) throw er;
-      throw new RegistryUnreachableException(baseUrl, "schema registry at " + baseUrl + " is unreachable (could not " + what + "): " + cause, cause);
-    } catch (TimeoutException e) {
-      pending.cancel(true);
-      throw new RegistryUnreachableException(baseUrl, "schema registry at " + baseUrl + " did not answer within "
-          + REQUEST_TIMEOUT.plusSeconds(5).toSeconds() + " s (could not " + what + ")", e);
+      resp = http.send(rb.build(), HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new RegistryUnreachableException(baseUrl, "schema registry at " + baseUrl + " is unreachable (could not " + what + "): " + e, e);
     } catch (InterruptedException e) {
-      pending.cancel(true);
       Thread.currentThread().interrupt();
       throw new SerializationException("interrupted while trying to " + what, e);
     }
